@@ -1,0 +1,72 @@
+//! Commands and the flags they share.
+
+mod parse;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use zeitpost::config::{self, Config};
+
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+/// Turns time-clock exports arriving by e-mail into deduplicated attendance in Personio.
+#[derive(Debug, Parser)]
+#[command(name = "zeitpost", version, about, long_about = None)]
+pub struct Args {
+    /// Config file [default: $ZEITPOST_CONFIG, then /etc/zeitpost/zeitpost.toml]
+    #[arg(long, global = true, env = "ZEITPOST_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// More log output (-v debug, -vv trace); RUST_LOG overrides
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read export files or whole mails and print their rows as JSON lines
+    ///
+    /// Talks to no server and writes nothing. Works without a config file. Exit status 0
+    /// when every file could be read (rows may still be rejected), 1 when a file could
+    /// not be read at all (unknown format, corrupt, over a size limit).
+    Parse(parse::ParseArgs),
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Command::Parse(p) => parse::run(p, args.config.as_deref()),
+    }
+}
+
+/// Loads the config. Without `--config` or `$ZEITPOST_CONFIG`, a missing default file
+/// gives the built-in defaults when `optional` (commands that need no servers).
+pub fn load_config(path: Option<&std::path::Path>, optional: bool) -> anyhow::Result<Config> {
+    match path {
+        Some(p) => Ok(Config::load(p)?),
+        None => {
+            let default = std::path::Path::new(config::DEFAULT_PATH);
+            if optional && !default.exists() {
+                return Ok(Config::default());
+            }
+            Config::load(default).with_context(|| "no --config given".to_string())
+        }
+    }
+}
+
+pub fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let level = match verbose {
+        0 => "warn",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

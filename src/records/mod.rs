@@ -1,0 +1,82 @@
+//! Raw rows → validated attendance records.
+//!
+//! [`validate`] checks one row against the rules HR and payroll need; [`dedup`] compares
+//! it with the rows before it in the same file. Both are plain functions on plain data.
+//! Comparing with what earlier mails imported and what Personio already holds happens in
+//! the ledger and the target, not here.
+
+pub mod dedup;
+pub mod employees;
+pub mod rejection;
+pub mod validate;
+
+use chrono::NaiveDate;
+
+pub use dedup::{FileDedup, Seen};
+pub use employees::EmployeeMap;
+pub use rejection::Rejection;
+pub use validate::{Overnight, Rules, validate};
+
+/// One attendance period of one employee, to the minute, in local wall-clock time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Record {
+    /// Lower-case e-mail address.
+    pub employee: String,
+    pub date: NaiveDate,
+    /// Minutes since midnight.
+    pub start: u16,
+    /// Minutes since midnight of `end_date` (or of `date`).
+    pub end: u16,
+    /// Set when the period ends on the next day.
+    pub end_date: Option<NaiveDate>,
+    pub break_minutes: u32,
+    pub comment: Option<String>,
+}
+
+/// What became of one row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Ok(Record),
+    /// An exact repeat of the row named by `first`.
+    Duplicate { record: Record, first: String },
+    Rejected { rejection: Rejection, cells: Vec<String> },
+}
+
+/// Validates rows one by one and tracks repeats within a file.
+pub struct Checker<'a> {
+    rules: &'a Rules,
+    employees: &'a EmployeeMap,
+    seen: FileDedup,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(rules: &'a Rules, employees: &'a EmployeeMap) -> Self {
+        Checker {
+            rules,
+            employees,
+            seen: FileDedup::default(),
+        }
+    }
+
+    /// Judges one row; returns its location with the outcome.
+    pub fn check(&mut self, raw: crate::parse::RawRow) -> (String, Outcome) {
+        let outcome = match validate(&raw, self.rules, self.employees) {
+            Err(rejection) => Outcome::Rejected {
+                rejection,
+                cells: raw.cells,
+            },
+            Ok(record) => match self.seen.check(&record, &raw.location) {
+                Seen::New => Outcome::Ok(record),
+                Seen::Duplicate(first) => Outcome::Duplicate { record, first },
+                Seen::Rejected(rejection) => Outcome::Rejected {
+                    rejection,
+                    cells: raw.cells,
+                },
+            },
+        };
+        (raw.location, outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests;
