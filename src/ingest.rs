@@ -20,7 +20,10 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_config(config: &Config, today: chrono::NaiveDate) -> Result<Settings, crate::config::ConfigError> {
+    pub fn from_config(
+        config: &Config,
+        today: chrono::NaiveDate,
+    ) -> Result<Settings, crate::config::ConfigError> {
         let days = |d: std::time::Duration| chrono::Days::new(d.as_secs().div_ceil(86_400));
         Ok(Settings {
             limits: config.limits.file(),
@@ -70,8 +73,15 @@ pub fn looks_like_mail(name: &str, bytes: &[u8]) -> bool {
         return false;
     }
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
-    ["received:", "return-path:", "mime-version:", "message-id:", "from:", "delivered-to:"]
-        .iter()
-        .any(|h| head.starts_with(h) || head.contains(&format!("\n{h}")))
+    [
+        "received:",
+        "return-path:",
+        "mime-version:",
+        "message-id:",
+        "from:",
+        "delivered-to:",
+    ]
+    .iter()
+    .any(|h| head.starts_with(h) || head.contains(&format!("\n{h}")))
         && head.contains("\nsubject:")
 }

@@ -71,7 +71,10 @@ pub fn run(args: ParseArgs, config_path: Option<&Path>) -> anyhow::Result<ExitCo
     let config = load_config(config_path, true)?;
     let profile: Option<Profile> = match &args.profile {
         Some(name) => Some(config.profile(name).cloned().ok_or_else(|| {
-            anyhow::anyhow!("{}", FileError::UnknownProfile(name.clone()).reason(Lang::En))
+            anyhow::anyhow!(
+                "{}",
+                FileError::UnknownProfile(name.clone()).reason(Lang::En)
+            )
         })?),
         None => None,
     };
@@ -94,13 +97,23 @@ pub fn run(args: ParseArgs, config_path: Option<&Path>) -> anyhow::Result<ExitCo
 }
 
 /// Prints every file's rows; returns whether every file could be read.
-fn parse_all(files: &[PathBuf], settings: &Settings, profile: Option<Profile>) -> anyhow::Result<bool> {
+fn parse_all(
+    files: &[PathBuf],
+    settings: &Settings,
+    profile: Option<Profile>,
+) -> anyhow::Result<bool> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut all_read = true;
     for path in files {
         let label = path.display().to_string();
-        let bytes = match read_bounded(path, settings.mail_limits.decoded_bytes.max(settings.limits.file_bytes)) {
+        let bytes = match read_bounded(
+            path,
+            settings
+                .mail_limits
+                .decoded_bytes
+                .max(settings.limits.file_bytes),
+        ) {
             Ok(b) => b,
             Err(e) => {
                 eprintln!("{label}: {e}");
@@ -125,7 +138,9 @@ fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
-        return Err(io::Error::other(format!("file is larger than the limit of {limit} bytes")));
+        return Err(io::Error::other(format!(
+            "file is larger than the limit of {limit} bytes"
+        )));
     }
     Ok(bytes)
 }
@@ -198,7 +213,13 @@ fn parse_export(
     }
 }
 
-fn write_line(out: &mut impl Write, file: &str, row: &str, outcome: &Outcome, lang: Lang) -> io::Result<()> {
+fn write_line(
+    out: &mut impl Write,
+    file: &str,
+    row: &str,
+    outcome: &Outcome,
+    lang: Lang,
+) -> io::Result<()> {
     let line = match outcome {
         Outcome::Ok(r) => Line {
             file,

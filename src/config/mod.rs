@@ -376,11 +376,13 @@ impl Config {
             path: origin.to_string(),
             message: e.to_string().trim_end().to_string(),
         })?;
-        config.check().map_err(|(key, message)| ConfigError::Invalid {
-            path: origin.to_string(),
-            key,
-            message,
-        })?;
+        config
+            .check()
+            .map_err(|(key, message)| ConfigError::Invalid {
+                path: origin.to_string(),
+                key,
+                message,
+            })?;
         Ok(config)
     }
 
@@ -392,7 +394,10 @@ impl Config {
                     return Err(("source.host".into(), "required for kind = \"imap\"".into()));
                 }
                 SourceKind::Maildir if s.path.is_none() => {
-                    return Err(("source.path".into(), "required for kind = \"maildir\"".into()));
+                    return Err((
+                        "source.path".into(),
+                        "required for kind = \"maildir\"".into(),
+                    ));
                 }
                 _ => {}
             }
@@ -403,8 +408,13 @@ impl Config {
         if self.report.kind == ReportKind::Smtp && self.report.from.is_none() {
             return Err(("report.from".into(), "required for kind = \"smtp\"".into()));
         }
-        if self.import.max_period.is_zero() || self.import.max_period > Duration::from_secs(48 * 3600) {
-            return Err(("import.max_period".into(), "must be between 1m and 48h".into()));
+        if self.import.max_period.is_zero()
+            || self.import.max_period > Duration::from_secs(48 * 3600)
+        {
+            return Err((
+                "import.max_period".into(),
+                "must be between 1m and 48h".into(),
+            ));
         }
         let mut names = std::collections::HashSet::new();
         for (i, p) in self.profiles.iter().enumerate() {
@@ -415,8 +425,12 @@ impl Config {
             }
         }
         for (key, email) in &self.employees.map {
-            crate::records::validate::normalise_email(email)
-                .map_err(|_| (format!("employees.map.{key:?}"), format!("{email:?} is not an e-mail address")))?;
+            crate::records::validate::normalise_email(email).map_err(|_| {
+                (
+                    format!("employees.map.{key:?}"),
+                    format!("{email:?} is not an e-mail address"),
+                )
+            })?;
         }
         Ok(())
     }

@@ -11,10 +11,16 @@ use serde::Deserialize;
 #[serde(untagged)]
 pub enum Secret {
     Literal(String),
-    Env { env: String },
-    File { file: PathBuf },
+    Env {
+        env: String,
+    },
+    File {
+        file: PathBuf,
+    },
     /// A file in `$CREDENTIALS_DIRECTORY` (systemd `LoadCredential=`).
-    Credential { credential: String },
+    Credential {
+        credential: String,
+    },
 }
 
 impl fmt::Debug for Secret {
@@ -117,6 +123,19 @@ mod tests {
         let shown = format!("{t:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("ZP_TEST_SECRET_B"));
+        assert_eq!(
+            t.b,
+            Secret::Env {
+                env: "ZP_TEST_SECRET_B".into()
+            }
+        );
+        assert!(matches!(t.c, Secret::File { .. }));
+        assert_eq!(
+            t.d,
+            Secret::Credential {
+                credential: "imap".into()
+            }
+        );
         assert_eq!(format!("{:?}", t.a.resolve().unwrap()), "<redacted>");
     }
 
@@ -127,7 +146,9 @@ mod tests {
         std::fs::write(&path, "s3cret\n").unwrap();
         let s = Secret::File { file: path };
         assert_eq!(s.resolve().unwrap().expose(), "s3cret");
-        let e = Secret::Env { env: "ZP_SURELY_UNSET_VARIABLE".into() };
+        let e = Secret::Env {
+            env: "ZP_SURELY_UNSET_VARIABLE".into(),
+        };
         assert_eq!(
             e.resolve().unwrap_err(),
             SecretError::EnvMissing("ZP_SURELY_UNSET_VARIABLE".into())

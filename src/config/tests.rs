@@ -81,7 +81,10 @@ fn the_documented_config_loads() {
     assert_eq!(source.poll_interval, Duration::from_secs(60));
     assert_eq!(c.import.max_period, Duration::from_secs(16 * 3600));
     assert_eq!(c.report.kind, ReportKind::Smtp);
-    assert_eq!(c.timr.unwrap().start_date, chrono::NaiveDate::from_ymd_opt(2026, 1, 1));
+    assert_eq!(
+        c.timr.unwrap().start_date,
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+    );
     let tt = c.timetrack.unwrap();
     assert_eq!(tt.employees.unwrap().interval, Duration::from_secs(86_400));
     assert_eq!(tt.absences.unwrap().type_map["Krank"], "Sick leave");
@@ -97,18 +100,30 @@ fn an_empty_config_has_working_defaults() {
 
 #[test]
 fn errors_name_file_line_and_key() {
-    let e = Config::from_toml("[import]\nmax_period = \"16h\"\novernight = \"maybe\"\n", "/etc/z.toml")
-        .unwrap_err()
-        .to_string();
+    let e = Config::from_toml(
+        "[import]\nmax_period = \"16h\"\novernight = \"maybe\"\n",
+        "/etc/z.toml",
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("/etc/z.toml"), "{e}");
     assert!(e.contains("line 3"), "{e}");
     assert!(e.contains("overnight"), "{e}");
-    let e = Config::from_toml("[import]\novernigth = \"allow\"\n", "z.toml").unwrap_err().to_string();
+    let e = Config::from_toml("[import]\novernigth = \"allow\"\n", "z.toml")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("overnigth") && e.contains("line 2"), "{e}");
-    let e = Config::from_toml("[source]\nkind = \"imap\"\n", "z.toml").unwrap_err().to_string();
+    let e = Config::from_toml("[source]\nkind = \"imap\"\n", "z.toml")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("source.host"), "{e}");
-    let e = Config::from_toml("[import]\nmax_period = \"sixteen\"\n", "z.toml").unwrap_err().to_string();
-    assert!(e.contains("max_period") && e.contains("not a duration"), "{e}");
+    let e = Config::from_toml("[import]\nmax_period = \"sixteen\"\n", "z.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("max_period") && e.contains("not a duration"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -130,7 +145,11 @@ fn profiles_and_employee_map_are_checked() {
     assert!(c.unwrap_err().to_string().contains("profiles[0]"));
     let c = Config::from_toml("[employees]\nmap = { \"1001\" = \"kaputt\" }\n", "x");
     assert!(c.unwrap_err().to_string().contains("1001"));
-    let c = Config::from_toml("[employees]\nmap = { \"1001\" = \"Anna@Example.com\" }\n", "x").unwrap();
+    let c = Config::from_toml(
+        "[employees]\nmap = { \"1001\" = \"Anna@Example.com\" }\n",
+        "x",
+    )
+    .unwrap();
     let map = c.employee_map().unwrap();
     assert_eq!(map.len(), 1);
 }

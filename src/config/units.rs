@@ -7,7 +7,8 @@ use serde::{Deserialize, Deserializer, de};
 /// Parses `"90s"`, `"5m"`, `"1h"`, `"1d"`, `"1h30m"`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
-    let bad = || format!("{text:?} is not a duration: write e.g. \"90s\", \"5m\", \"1h\" or \"1d\"");
+    let bad =
+        || format!("{text:?} is not a duration: write e.g. \"90s\", \"5m\", \"1h\" or \"1d\"");
     if t.is_empty() {
         return Err(bad());
     }
@@ -27,7 +28,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             'd' => 86_400,
             _ => return Err(bad()),
         };
-        total = n.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(bad)?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
     }
     if !digits.is_empty() {
         return Err(bad());

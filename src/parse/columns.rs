@@ -47,66 +47,157 @@ const SYNONYMS: &[(Role, &[&str])] = &[
     (
         Role::Email,
         &[
-            "email", "mail", "emailadresse", "mailadresse", "emailaddress", "mitarbeiteremail",
-            "employeeemail", "mitarbeitermail", "benutzeremail", "useremail",
+            "email",
+            "mail",
+            "emailadresse",
+            "mailadresse",
+            "emailaddress",
+            "mitarbeiteremail",
+            "employeeemail",
+            "mitarbeitermail",
+            "benutzeremail",
+            "useremail",
         ],
     ),
     (
         Role::Date,
-        &["datum", "date", "tag", "arbeitstag", "buchungsdatum", "workdate", "anwesenheitsdatum"],
+        &[
+            "datum",
+            "date",
+            "tag",
+            "arbeitstag",
+            "buchungsdatum",
+            "workdate",
+            "anwesenheitsdatum",
+        ],
     ),
     (
         Role::Start,
         &[
-            "startzeit", "start", "beginn", "kommen", "von", "begin", "arbeitsbeginn", "kommt",
-            "clockin", "checkin", "from", "in", "beginnzeit", "anfang", "startuhrzeit",
+            "startzeit",
+            "start",
+            "beginn",
+            "kommen",
+            "von",
+            "begin",
+            "arbeitsbeginn",
+            "kommt",
+            "clockin",
+            "checkin",
+            "from",
+            "in",
+            "beginnzeit",
+            "anfang",
+            "startuhrzeit",
         ],
     ),
     (
         Role::End,
         &[
-            "endzeit", "ende", "gehen", "end", "bis", "arbeitsende", "geht", "clockout",
-            "checkout", "to", "out", "stop", "endeuhrzeit", "enduhrzeit",
+            "endzeit",
+            "ende",
+            "gehen",
+            "end",
+            "bis",
+            "arbeitsende",
+            "geht",
+            "clockout",
+            "checkout",
+            "to",
+            "out",
+            "stop",
+            "endeuhrzeit",
+            "enduhrzeit",
         ],
     ),
     (
         Role::Break,
         &[
-            "pause", "break", "pausenzeit", "pausen", "pausendauer", "breaks", "unterbrechung",
-            "breakduration", "pausezeit",
+            "pause",
+            "break",
+            "pausenzeit",
+            "pausen",
+            "pausendauer",
+            "breaks",
+            "unterbrechung",
+            "breakduration",
+            "pausezeit",
         ],
     ),
     (
         Role::Comment,
         &[
-            "kommentar", "comment", "bemerkung", "notiz", "bemerkungen", "notizen", "note",
-            "notes", "anmerkung", "comments", "kommentare", "remark", "remarks",
+            "kommentar",
+            "comment",
+            "bemerkung",
+            "notiz",
+            "bemerkungen",
+            "notizen",
+            "note",
+            "notes",
+            "anmerkung",
+            "comments",
+            "kommentare",
+            "remark",
+            "remarks",
         ],
     ),
     (
         Role::PersonnelNumber,
         &[
-            "personalnummer", "personalnr", "persnr", "pnr", "mitarbeiternummer",
-            "mitarbeiternr", "manr", "mitarbeiterid", "employeenumber", "employeeid",
-            "employeeno", "personnelnumber", "staffid", "staffnumber",
+            "personalnummer",
+            "personalnr",
+            "persnr",
+            "pnr",
+            "mitarbeiternummer",
+            "mitarbeiternr",
+            "manr",
+            "mitarbeiterid",
+            "employeenumber",
+            "employeeid",
+            "employeeno",
+            "personnelnumber",
+            "staffid",
+            "staffnumber",
         ],
     ),
     (
         Role::CardId,
         &[
-            "karte", "kartennummer", "kartennr", "kartenid", "chip", "chipnummer", "chipid",
-            "card", "cardid", "cardnumber", "rfid", "transponder", "badge", "badgeid",
+            "karte",
+            "kartennummer",
+            "kartennr",
+            "kartenid",
+            "chip",
+            "chipnummer",
+            "chipid",
+            "card",
+            "cardid",
+            "cardnumber",
+            "rfid",
+            "transponder",
+            "badge",
+            "badgeid",
         ],
     ),
     (
         Role::Name,
         &[
-            "name", "mitarbeiter", "employee", "mitarbeitername", "employeename", "fullname",
-            "mitarbeiterin", "person",
+            "name",
+            "mitarbeiter",
+            "employee",
+            "mitarbeitername",
+            "employeename",
+            "fullname",
+            "mitarbeiterin",
+            "person",
         ],
     ),
     (Role::FirstName, &["vorname", "firstname", "givenname"]),
-    (Role::LastName, &["nachname", "lastname", "surname", "familienname"]),
+    (
+        Role::LastName,
+        &["nachname", "lastname", "surname", "familienname"],
+    ),
 ];
 
 /// Words that only say how a column is measured.
@@ -122,7 +213,9 @@ fn unit_of(token: &str) -> Option<BreakUnit> {
 }
 
 /// Words that add nothing to a column's name.
-const FILLERS: &[&str] = &["in", "der", "des", "the", "of", "time", "zeit", "uhrzeit", "mm", "ss"];
+const FILLERS: &[&str] = &[
+    "in", "der", "des", "the", "of", "time", "zeit", "uhrzeit", "mm", "ss",
+];
 
 /// A header cell read as a column name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,8 +293,19 @@ fn role_of(key: &str) -> Option<Role> {
 /// Words that open a total row.
 pub fn is_total_label(text: &str) -> bool {
     const TOTALS: &[&str] = &[
-        "summe", "gesamt", "total", "saldo", "sum", "zwischensumme", "gesamtsumme", "summen",
-        "totals", "subtotal", "gesamtzeit", "monatssumme", "wochensumme",
+        "summe",
+        "gesamt",
+        "total",
+        "saldo",
+        "sum",
+        "zwischensumme",
+        "gesamtsumme",
+        "summen",
+        "totals",
+        "subtotal",
+        "gesamtzeit",
+        "monatssumme",
+        "wochensumme",
     ];
     fold_words(text)
         .first()
@@ -224,13 +328,30 @@ mod tests {
         for l in ["Datum", "Date", "Tag", "DATUM:"] {
             assert_eq!(role(l), Some(Role::Date), "{l}");
         }
-        for l in ["Startzeit", "Beginn", "Kommen", "Start", "Von", "Start time", "Uhrzeit von"] {
+        for l in [
+            "Startzeit",
+            "Beginn",
+            "Kommen",
+            "Start",
+            "Von",
+            "Start time",
+            "Uhrzeit von",
+        ] {
             assert_eq!(role(l), Some(Role::Start), "{l}");
         }
-        for l in ["Endzeit", "Ende", "Gehen", "End", "Bis", "End Time", "END_TIME"] {
+        for l in [
+            "Endzeit", "Ende", "Gehen", "End", "Bis", "End Time", "END_TIME",
+        ] {
             assert_eq!(role(l), Some(Role::End), "{l}");
         }
-        for l in ["Pause", "Break", "Pausenzeit", "Pause (min)", "Pause_h", "Pause in Minuten"] {
+        for l in [
+            "Pause",
+            "Break",
+            "Pausenzeit",
+            "Pause (min)",
+            "Pause_h",
+            "Pause in Minuten",
+        ] {
             assert_eq!(role(l), Some(Role::Break), "{l}");
         }
         for l in ["Kommentar", "Comment", "Bemerkung", "Notiz"] {

@@ -70,10 +70,10 @@ pub fn sniff_delimiter(text: &str) -> u8 {
             *freq.entry(c).or_default() += 1;
         }
         // Score: lines that agree on the most common count, then that count itself.
-        if let Some((&count, &lines_agreeing)) = freq.iter().max_by_key(|(c, n)| (**n, **c)) {
-            if (lines_agreeing, count) > (best.0, best.1) {
-                best = (lines_agreeing, count, d);
-            }
+        if let Some((&count, &lines_agreeing)) = freq.iter().max_by_key(|(c, n)| (**n, **c))
+            && (lines_agreeing, count) > (best.0, best.1)
+        {
+            best = (lines_agreeing, count, d);
         }
     }
     best.2
@@ -191,14 +191,19 @@ mod tests {
             b';'
         );
         assert_eq!(
-            sniff_delimiter("Export vom 1.11.2026, 08:00\nE-Mail;Datum;Start;Ende\na;b;c;d\ne;f;g;h\n"),
+            sniff_delimiter(
+                "Export vom 1.11.2026, 08:00\nE-Mail;Datum;Start;Ende\na;b;c;d\ne;f;g;h\n"
+            ),
             b';'
         );
     }
 
     fn rows(text: &str) -> Vec<RawRow> {
         let mut out = Vec::new();
-        read(text.as_bytes(), &Limits::default(), None, &mut |r| out.push(r)).unwrap();
+        read(text.as_bytes(), &Limits::default(), None, &mut |r| {
+            out.push(r)
+        })
+        .unwrap();
         out
     }
 
@@ -219,7 +224,10 @@ mod tests {
 
     #[test]
     fn too_many_lines_refuse_the_file() {
-        let limits = Limits { rows: 2, ..Limits::default() };
+        let limits = Limits {
+            rows: 2,
+            ..Limits::default()
+        };
         let err = read(b"a\nb\nc\nd\n", &limits, None, &mut |_| {}).unwrap_err();
         assert_eq!(err, FileError::TooManyRows { limit: 2 });
     }

@@ -129,7 +129,12 @@ impl<'p> TableReader<'p> {
 
     /// Takes the next row (`number` is its 1-based position in the table); returns it
     /// when it is a data row.
-    pub fn push(&mut self, number: usize, location: impl FnOnce() -> String, cells: &[Cell]) -> Option<RawRow> {
+    pub fn push(
+        &mut self,
+        number: usize,
+        location: impl FnOnce() -> String,
+        cells: &[Cell],
+    ) -> Option<RawRow> {
         self.rows_seen += 1;
         if cells.iter().all(Cell::is_empty) {
             return None;
@@ -140,12 +145,12 @@ impl<'p> TableReader<'p> {
             .layout
             .as_ref()
             .map(|l| value::date(&l.cell(cells, Role::Date), self.formats));
-        if date.as_ref().and_then(Field::value).is_none() {
-            if let Some(layout) = self.header_at(number, cells) {
-                self.layout = Some(layout);
-                self.above = None;
-                return None;
-            }
+        if date.as_ref().and_then(Field::value).is_none()
+            && let Some(layout) = self.header_at(number, cells)
+        {
+            self.layout = Some(layout);
+            self.above = None;
+            return None;
         }
         let (Some(layout), Some(date)) = (&self.layout, date) else {
             self.note_title(cells);
@@ -176,7 +181,10 @@ impl<'p> TableReader<'p> {
             date,
             start,
             end,
-            break_minutes: value::break_minutes(&layout.cell(cells, Role::Break), layout.break_unit),
+            break_minutes: value::break_minutes(
+                &layout.cell(cells, Role::Break),
+                layout.break_unit,
+            ),
             comment: layout.text(cells, Role::Comment),
             cells: cells.iter().map(Cell::display).collect(),
         };
@@ -228,9 +236,16 @@ impl<'p> TableReader<'p> {
         if who.email.is_none() && who.name.as_deref().is_some_and(|n| n.contains('@')) {
             who.email = who.name.as_deref().and_then(find_email).map(str::to_string);
         }
-        let has_own_columns = [Role::Email, Role::PersonnelNumber, Role::CardId, Role::Name, Role::FirstName, Role::LastName]
-            .iter()
-            .any(|r| layout.has(*r));
+        let has_own_columns = [
+            Role::Email,
+            Role::PersonnelNumber,
+            Role::CardId,
+            Role::Name,
+            Role::FirstName,
+            Role::LastName,
+        ]
+        .iter()
+        .any(|r| layout.has(*r));
         if who.is_empty() && !has_own_columns {
             who = self.title_employee.clone();
         }
@@ -238,12 +253,12 @@ impl<'p> TableReader<'p> {
     }
 
     fn carry(&mut self, row: &mut RawRow) {
-        if let Some((date, who)) = &self.above {
-            if row.date == Field::Missing {
-                row.date = Field::Value(*date);
-                if row.employee.is_empty() {
-                    row.employee = who.clone();
-                }
+        if let Some((date, who)) = &self.above
+            && row.date == Field::Missing
+        {
+            row.date = Field::Value(*date);
+            if row.employee.is_empty() {
+                row.employee = who.clone();
             }
         }
         if let Field::Value(d) = row.date {
@@ -287,8 +302,8 @@ pub fn title_employee(line: &str) -> Option<EmployeeRef> {
         ..EmployeeRef::default()
     };
     match label.as_str() {
-        "mitarbeiter" | "mitarbeiterin" | "employee" | "name" | "mitarbeitername" | "employeename"
-        | "person" => who.name = name,
+        "mitarbeiter" | "mitarbeiterin" | "employee" | "name" | "mitarbeitername"
+        | "employeename" | "person" => who.name = name,
         "personalnummer" | "personalnr" | "persnr" | "mitarbeiternummer" | "mitarbeiternr"
         | "employeenumber" | "employeeid" => {
             who.personnel_number = rest.split_whitespace().next().map(str::to_string)
@@ -332,7 +347,14 @@ mod tests {
         let rows = read(
             &[
                 &["## Export November"],
-                &["Kommentar", "Ende", "Beginn", "Datum", "E-Mail", "Wochentag"],
+                &[
+                    "Kommentar",
+                    "Ende",
+                    "Beginn",
+                    "Datum",
+                    "E-Mail",
+                    "Wochentag",
+                ],
                 &["", "16:31", "07:58", "02.11.2026", "anna@example.com", "Mo"],
             ],
             false,
@@ -369,11 +391,20 @@ mod tests {
         let rows = read(
             &[
                 &["E-Mail", "Datum", "Start", "Ende", "Bemerkung"],
-                &["a@example.com", "06.11.2026", "08:00", "12:00", "Gesamtbetriebsversammlung"],
+                &[
+                    "a@example.com",
+                    "06.11.2026",
+                    "08:00",
+                    "12:00",
+                    "Gesamtbetriebsversammlung",
+                ],
             ],
             false,
         );
-        assert_eq!(rows[0].comment.as_deref(), Some("Gesamtbetriebsversammlung"));
+        assert_eq!(
+            rows[0].comment.as_deref(),
+            Some("Gesamtbetriebsversammlung")
+        );
     }
 
     #[test]
@@ -390,7 +421,10 @@ mod tests {
             ],
             false,
         );
-        assert_eq!(rows[0].employee.email.as_deref(), Some("anna.muster@example.com"));
+        assert_eq!(
+            rows[0].employee.email.as_deref(),
+            Some("anna.muster@example.com")
+        );
         assert_eq!(rows[0].employee.name.as_deref(), Some("Anna Muster"));
         assert_eq!(rows[1].employee.email.as_deref(), Some("ben@example.com"));
     }
@@ -415,7 +449,10 @@ mod tests {
         assert_eq!(t.personnel_number.as_deref(), Some("1001"));
         assert!(title_employee("Monatsreport November 2026").is_none());
         assert!(title_employee("Zeitraum: 01.11.2026 - 30.11.2026").is_none());
-        assert_eq!(find_email("an: <Anna@Example.com>."), Some("Anna@Example.com"));
+        assert_eq!(
+            find_email("an: <Anna@Example.com>."),
+            Some("Anna@Example.com")
+        );
         assert_eq!(find_email("kein@"), None);
     }
 }

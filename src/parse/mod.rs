@@ -112,5 +112,9 @@ pub fn read_file(
             found
         }
     };
-    if found { Ok(()) } else { Err(FileError::NoTable) }
+    if found {
+        Ok(())
+    } else {
+        Err(FileError::NoTable)
+    }
 }

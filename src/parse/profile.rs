@@ -107,10 +107,10 @@ impl Profile {
                 ));
             }
         }
-        if let Some(e) = &self.encoding {
-            if encoding_rs::Encoding::for_label(e.as_bytes()).is_none() {
-                return Err(format!("profile {:?}: unknown encoding {e:?}", self.name));
-            }
+        if let Some(e) = &self.encoding
+            && encoding_rs::Encoding::for_label(e.as_bytes()).is_none()
+        {
+            return Err(format!("profile {:?}: unknown encoding {e:?}", self.name));
         }
         Ok(())
     }
@@ -124,7 +124,10 @@ mod tests {
     fn columns_resolve_by_name_letter_or_number() {
         let header: Vec<String> = ["Nr", "Mitarbeiter-Mail", "Tag"].map(String::from).into();
         let h = Some(header.as_slice());
-        assert_eq!(ColumnRef::Name("mitarbeiter mail".into()).resolve(h), Some(1));
+        assert_eq!(
+            ColumnRef::Name("mitarbeiter mail".into()).resolve(h),
+            Some(1)
+        );
         assert_eq!(ColumnRef::Name("C".into()).resolve(h), Some(2));
         assert_eq!(ColumnRef::Name("AB".into()).resolve(None), Some(27));
         assert_eq!(ColumnRef::Number(1).resolve(None), Some(0));

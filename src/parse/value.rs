@@ -201,7 +201,10 @@ pub fn parse_break(text: &str, header_unit: BreakUnit) -> Result<u32, ValueProbl
     }
     let decimal = number.contains([',', '.']);
     let value: f64 = number.replace(',', ".").parse().map_err(|_| invalid())?;
-    if !number.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.') {
+    if !number
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+    {
         return Err(invalid());
     }
     match from_number(value, decimal, unit, text) {
@@ -214,7 +217,8 @@ fn parse_digits(s: &str) -> Result<u32, ValueProblem> {
     if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ValueProblem::NotABreak(s.to_string()));
     }
-    s.parse().map_err(|_| ValueProblem::NotABreak(s.to_string()))
+    s.parse()
+        .map_err(|_| ValueProblem::NotABreak(s.to_string()))
 }
 
 /// Splits `30 min` into `30` and a unit; values without a unit come back whole.
@@ -239,10 +243,11 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, ValueProblem> {
     let not_a_date = || ValueProblem::NotADate(text.to_string());
     let mut t = text.trim();
     // A leading weekday: "Mo, 02.11.2026", "Montag 02.11.2026".
-    if let Some((head, rest)) = t.split_once([' ', ',']) {
-        if !head.is_empty() && head.chars().all(|c| c.is_alphabetic() || c == '.') {
-            t = rest.trim_start_matches([',', ' ']);
-        }
+    if let Some((head, rest)) = t.split_once([' ', ','])
+        && !head.is_empty()
+        && head.chars().all(|c| c.is_alphabetic() || c == '.')
+    {
+        t = rest.trim_start_matches([',', ' ']);
     }
     // A trailing time: "02.11.2026 07:58", "2026-11-02T07:58:00".
     let t = t.split([' ', 'T']).next().unwrap_or("");
@@ -374,7 +379,15 @@ mod tests {
             Err(ValueProblem::ImpossibleDate("29.02.2025".into()))
         );
         assert_eq!(parse_date("29.02.2028"), Ok(d(2028, 2, 29)));
-        for bad in ["", "03.03.", "32.01.2026", "03/03/2026", "Summe", "1.13.2026", "3.3.126"] {
+        for bad in [
+            "",
+            "03.03.",
+            "32.01.2026",
+            "03/03/2026",
+            "Summe",
+            "1.13.2026",
+            "3.3.126",
+        ] {
             assert!(
                 matches!(parse_date(bad), Err(ValueProblem::NotADate(_))),
                 "{bad:?}"
@@ -391,7 +404,9 @@ mod tests {
         assert_eq!(t("16:31 Uhr"), Ok(991));
         assert_eq!(t("24:00"), Ok(1440));
         assert_eq!(t("00:00"), Ok(0));
-        for bad in ["24:01", "7:5", "07:60", "0758", "7.58", "ab:cd", "07:58:60", "1:2:3:4", ""] {
+        for bad in [
+            "24:01", "7:5", "07:60", "0758", "7.58", "ab:cd", "07:58:60", "1:2:3:4", "",
+        ] {
             assert!(t(bad).is_err(), "{bad:?}");
         }
     }
@@ -401,7 +416,10 @@ mod tests {
         let v = parse_time("03.03.2026 22:15").unwrap();
         assert_eq!(v.minutes, 22 * 60 + 15);
         assert_eq!(v.date, Some(d(2026, 3, 3)));
-        assert_eq!(parse_time("2026-03-04T06:00:00").unwrap().date, Some(d(2026, 3, 4)));
+        assert_eq!(
+            parse_time("2026-03-04T06:00:00").unwrap().date,
+            Some(d(2026, 3, 4))
+        );
     }
 
     #[test]
@@ -422,7 +440,9 @@ mod tests {
             parse_break("-15", Auto),
             Err(ValueProblem::NegativeBreak("-15".into()))
         );
-        for bad in ["dreißig", "0:75", "1e3", "30 sec", "1,2,3", ":30", "NaN", "inf"] {
+        for bad in [
+            "dreißig", "0:75", "1e3", "30 sec", "1,2,3", ":30", "NaN", "inf",
+        ] {
             assert!(parse_break(bad, Auto).is_err(), "{bad:?}");
         }
     }
@@ -431,10 +451,16 @@ mod tests {
     fn spreadsheet_cells_are_read_by_type() {
         use BreakUnit::{Auto, Minutes};
         let f = Formats::default();
-        assert_eq!(date(&Cell::Date(d(2026, 3, 3)), f), Field::Value(d(2026, 3, 3)));
+        assert_eq!(
+            date(&Cell::Date(d(2026, 3, 3)), f),
+            Field::Value(d(2026, 3, 3))
+        );
         assert_eq!(
             time(&Cell::Time(16 * 3600 + 31 * 60 + 59), f),
-            Field::Value(TimeValue { minutes: 991, date: None })
+            Field::Value(TimeValue {
+                minutes: 991,
+                date: None
+            })
         );
         assert_eq!(break_minutes(&Cell::Duration(1800), Auto), Field::Value(30));
         assert_eq!(break_minutes(&Cell::Time(2700), Auto), Field::Value(45));
@@ -443,7 +469,10 @@ mod tests {
         assert_eq!(break_minutes(&Cell::Number(0.5), Minutes), Field::Value(1));
         assert_eq!(
             time(&Cell::Number(0.6881944444), f),
-            Field::Value(TimeValue { minutes: 991, date: None })
+            Field::Value(TimeValue {
+                minutes: 991,
+                date: None
+            })
         );
         assert!(matches!(date(&Cell::Number(46000.0), f), Field::Invalid(_)));
         assert_eq!(break_minutes(&Cell::Empty, Auto), Field::Missing);
@@ -456,14 +485,20 @@ mod tests {
             date: Some("%m/%d/%Y"),
             time: Some("%H.%M"),
         };
-        assert_eq!(date(&Cell::Text("03/31/2026"), f), Field::Value(d(2026, 3, 31)));
+        assert_eq!(
+            date(&Cell::Text("03/31/2026"), f),
+            Field::Value(d(2026, 3, 31))
+        );
         assert_eq!(
             date(&Cell::Text("02/30/2026"), f),
             Field::Invalid(ValueProblem::ImpossibleDate("02/30/2026".into()))
         );
         assert_eq!(
             time(&Cell::Text("7.58"), f),
-            Field::Value(TimeValue { minutes: 478, date: None })
+            Field::Value(TimeValue {
+                minutes: 478,
+                date: None
+            })
         );
     }
 

@@ -39,7 +39,10 @@ impl FileDedup {
         let (start, end) = record.span();
         let periods = self.periods.entry(record.employee.clone()).or_default();
         if let Some(p) = periods.get(&start) {
-            return if p.end == end && p.break_minutes == record.break_minutes && p.comment == record.comment {
+            return if p.end == end
+                && p.break_minutes == record.break_minutes
+                && p.comment == record.comment
+            {
                 Seen::Duplicate(p.row.clone())
             } else {
                 Seen::Rejected(Rejection::Conflicts { row: p.row.clone() })

@@ -26,7 +26,8 @@ pub fn key(text: &str) -> String {
 
 impl EmployeeMap {
     pub fn insert(&mut self, key_text: &str, email: &str) {
-        self.by_key.insert(key(key_text), email.trim().to_lowercase());
+        self.by_key
+            .insert(key(key_text), email.trim().to_lowercase());
     }
 
     pub fn len(&self) -> usize {
@@ -45,7 +46,11 @@ impl EmployeeMap {
     /// nobody. `Err(key)`: it names someone the map does not know.
     pub fn resolve(&self, who: &EmployeeRef) -> Result<Option<String>, String> {
         if let Some(email) = &who.email {
-            return Ok(Some(self.get(email).map(str::to_string).unwrap_or_else(|| email.clone())));
+            return Ok(Some(
+                self.get(email)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| email.clone()),
+            ));
         }
         let keys = [&who.personnel_number, &who.card_id, &who.name];
         for k in keys.iter().copied().flatten() {
@@ -90,7 +95,9 @@ pub fn load_csv(bytes: &[u8], map: &mut EmployeeMap) -> Result<usize, String> {
     for (i, record) in records.enumerate() {
         let record = record.map_err(|e| format!("line {}: {e}", i + 2))?;
         let field = |c: usize| record.get(c).map(str::trim).filter(|v| !v.is_empty());
-        let Some(email) = field(email_col) else { continue };
+        let Some(email) = field(email_col) else {
+            continue;
+        };
         let email = super::validate::normalise_email(email)
             .map_err(|_| format!("line {}: {email:?} is not an e-mail address", i + 2))?;
         for &k in &keys {
@@ -115,12 +122,30 @@ mod tests {
         let mut map = EmployeeMap::default();
         let csv = "Personalnummer;Vorname;Nachname;Karte;E-Mail\n1001;Anna;Muster;0004711;Anna.Muster@example.com\n1002;Ben;Beispiel;;ben@example.com\n";
         assert_eq!(load_csv(csv.as_bytes(), &mut map), Ok(2));
-        let by = |n: &str| map.resolve(&EmployeeRef { name: Some(n.into()), ..Default::default() });
-        assert_eq!(by("Muster Anna"), Ok(Some("anna.muster@example.com".into())));
-        let card = EmployeeRef { card_id: Some("4711".into()), ..Default::default() };
-        assert_eq!(map.resolve(&card), Ok(Some("anna.muster@example.com".into())));
+        let by = |n: &str| {
+            map.resolve(&EmployeeRef {
+                name: Some(n.into()),
+                ..Default::default()
+            })
+        };
+        assert_eq!(
+            by("Muster Anna"),
+            Ok(Some("anna.muster@example.com".into()))
+        );
+        let card = EmployeeRef {
+            card_id: Some("4711".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            map.resolve(&card),
+            Ok(Some("anna.muster@example.com".into()))
+        );
         assert!(load_csv(b"Name;Telefon\nA;1\n", &mut map).is_err());
-        assert!(load_csv(b"Name;E-Mail\nA;kaputt\n", &mut map).unwrap_err().contains("line 2"));
+        assert!(
+            load_csv(b"Name;E-Mail\nA;kaputt\n", &mut map)
+                .unwrap_err()
+                .contains("line 2")
+        );
     }
 
     #[test]
@@ -143,11 +168,20 @@ mod tests {
             name: name.map(Into::into),
             email: None,
         };
-        assert_eq!(map.resolve(&who(Some("01001"), None, None)), Ok(Some("anna.muster@example.com".into())));
-        assert_eq!(map.resolve(&who(None, None, Some("Beispiel, Ben"))), Ok(Some("ben@example.com".into())));
+        assert_eq!(
+            map.resolve(&who(Some("01001"), None, None)),
+            Ok(Some("anna.muster@example.com".into()))
+        );
+        assert_eq!(
+            map.resolve(&who(None, None, Some("Beispiel, Ben"))),
+            Ok(Some("ben@example.com".into()))
+        );
         assert_eq!(map.resolve(&who(Some("9"), None, None)), Err("9".into()));
         assert_eq!(map.resolve(&EmployeeRef::default()), Ok(None));
-        let old = EmployeeRef { email: Some("old@example.com".into()), ..Default::default() };
+        let old = EmployeeRef {
+            email: Some("old@example.com".into()),
+            ..Default::default()
+        };
         assert_eq!(map.resolve(&old), Ok(Some("new@example.com".into())));
     }
 }

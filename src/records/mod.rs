@@ -38,8 +38,14 @@ pub struct Record {
 pub enum Outcome {
     Ok(Record),
     /// An exact repeat of the row named by `first`.
-    Duplicate { record: Record, first: String },
-    Rejected { rejection: Rejection, cells: Vec<String> },
+    Duplicate {
+        record: Record,
+        first: String,
+    },
+    Rejected {
+        rejection: Rejection,
+        cells: Vec<String>,
+    },
 }
 
 /// Validates rows one by one and tracks repeats within a file.

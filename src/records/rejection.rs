@@ -19,19 +19,39 @@ pub enum Rejection {
     /// A forgotten clock-out.
     MissingEnd,
     InvalidEnd(String),
-    EndBeforeStart { start: u16, end: u16 },
-    SameStartAndEnd { at: u16 },
+    EndBeforeStart {
+        start: u16,
+        end: u16,
+    },
+    SameStartAndEnd {
+        at: u16,
+    },
     /// A date-time in the start or end cell on another day than the row's date.
-    DateMismatch { date: NaiveDate, other: NaiveDate },
+    DateMismatch {
+        date: NaiveDate,
+        other: NaiveDate,
+    },
     InvalidBreak(String),
     NegativeBreak(String),
-    BreakTooLong { break_minutes: u32, period: u32 },
-    TooLong { minutes: u32, max: u32 },
+    BreakTooLong {
+        break_minutes: u32,
+        period: u32,
+    },
+    TooLong {
+        minutes: u32,
+        max: u32,
+    },
     InFuture(NaiveDate),
     /// Overlaps a period of an earlier row of the same file.
-    Overlaps { row: String, start: u16, end: u16 },
+    Overlaps {
+        row: String,
+        start: u16,
+        end: u16,
+    },
     /// Same employee, day and start as an earlier row, but another end or break.
-    Conflicts { row: String },
+    Conflicts {
+        row: String,
+    },
 }
 
 fn day(d: NaiveDate) -> String {

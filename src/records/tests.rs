@@ -61,7 +61,14 @@ fn check(r: RawRow) -> Result<Record, Rejection> {
 
 #[test]
 fn a_good_row_becomes_a_record() {
-    let r = check(row("Anna.Muster@Example.com", "03.11.2026", "07:58", "16:31:40", "30")).unwrap();
+    let r = check(row(
+        "Anna.Muster@Example.com",
+        "03.11.2026",
+        "07:58",
+        "16:31:40",
+        "30",
+    ))
+    .unwrap();
     assert_eq!(r.employee, "anna.muster@example.com");
     assert_eq!(r.date, d("03.11.2026"));
     assert_eq!((r.start, r.end, r.break_minutes), (478, 991, 30));
@@ -98,7 +105,10 @@ fn end_at_midnight_ends_on_the_next_day() {
 fn breaks_must_be_shorter_than_the_period() {
     assert_eq!(
         check(row("a@example.com", "03.11.2026", "08:00", "08:30", "30")).unwrap_err(),
-        Rejection::BreakTooLong { break_minutes: 30, period: 30 }
+        Rejection::BreakTooLong {
+            break_minutes: 30,
+            period: 30
+        }
     );
     assert_eq!(
         check(row("a@example.com", "03.11.2026", "08:00", "12:00", "-15")).unwrap_err(),
@@ -114,7 +124,10 @@ fn breaks_must_be_shorter_than_the_period() {
 fn periods_longer_than_the_maximum_are_rejected() {
     assert_eq!(
         check(row("a@example.com", "03.11.2026", "05:00", "21:30", "")).unwrap_err(),
-        Rejection::TooLong { minutes: 990, max: 960 }
+        Rejection::TooLong {
+            minutes: 990,
+            max: 960
+        }
     );
     assert!(check(row("a@example.com", "03.11.2026", "05:00", "21:00", "")).is_ok());
 }
@@ -134,15 +147,31 @@ fn impossible_future_and_missing_dates() {
         check(row("a@example.com", "", "08:00", "12:00", "")).unwrap_err(),
         Rejection::MissingDate
     );
-    let with_date = check(row("a@example.com", "", "03.11.2026 08:00", "03.11.2026 12:00", "")).unwrap();
+    let with_date = check(row(
+        "a@example.com",
+        "",
+        "03.11.2026 08:00",
+        "03.11.2026 12:00",
+        "",
+    ))
+    .unwrap();
     assert_eq!(with_date.date, d("03.11.2026"));
 }
 
 #[test]
 fn employees_must_have_valid_addresses() {
-    for bad in ["anna.example.com", "anna@example", "an na@example.com", "a@@example.com", "@example.com"] {
+    for bad in [
+        "anna.example.com",
+        "anna@example",
+        "an na@example.com",
+        "a@@example.com",
+        "@example.com",
+    ] {
         assert!(
-            matches!(check(row(bad, "03.11.2026", "08:00", "12:00", "")), Err(Rejection::InvalidEmail(_))),
+            matches!(
+                check(row(bad, "03.11.2026", "08:00", "12:00", "")),
+                Err(Rejection::InvalidEmail(_))
+            ),
             "{bad}"
         );
     }
@@ -157,25 +186,71 @@ fn repeats_are_duplicates_and_overlaps_are_rejected() {
     let r = rules();
     let map = EmployeeMap::default();
     let mut c = Checker::new(&r, &map);
-    let mut at = |line: &str, raw: RawRow| c.check(RawRow { location: line.into(), ..raw }).1;
-    assert!(matches!(at("2", row("a@example.com", "03.11.2026", "08:00", "12:00", "")), Outcome::Ok(_)));
+    let mut at = |line: &str, raw: RawRow| {
+        c.check(RawRow {
+            location: line.into(),
+            ..raw
+        })
+        .1
+    };
+    assert!(matches!(
+        at(
+            "2",
+            row("a@example.com", "03.11.2026", "08:00", "12:00", "")
+        ),
+        Outcome::Ok(_)
+    ));
     assert!(matches!(
         at("3", row("a@example.com", "03.11.2026", "08:00", "12:00", "")),
         Outcome::Duplicate { first, .. } if first == "2"
     ));
     assert!(matches!(
-        at("4", row("a@example.com", "03.11.2026", "08:00", "13:00", "")),
-        Outcome::Rejected { rejection: Rejection::Conflicts { .. }, .. }
+        at(
+            "4",
+            row("a@example.com", "03.11.2026", "08:00", "13:00", "")
+        ),
+        Outcome::Rejected {
+            rejection: Rejection::Conflicts { .. },
+            ..
+        }
     ));
     assert!(matches!(
-        at("5", row("a@example.com", "03.11.2026", "11:00", "14:00", "")),
-        Outcome::Rejected { rejection: Rejection::Overlaps { start: 480, end: 720, .. }, .. }
+        at(
+            "5",
+            row("a@example.com", "03.11.2026", "11:00", "14:00", "")
+        ),
+        Outcome::Rejected {
+            rejection: Rejection::Overlaps {
+                start: 480,
+                end: 720,
+                ..
+            },
+            ..
+        }
     ));
-    assert!(matches!(at("6", row("a@example.com", "03.11.2026", "12:00", "16:00", "")), Outcome::Ok(_)));
-    assert!(matches!(at("7", row("b@example.com", "03.11.2026", "08:00", "12:00", "")), Outcome::Ok(_)));
     assert!(matches!(
-        at("8", row("a@example.com", "03.11.2026", "07:00", "08:01", "")),
-        Outcome::Rejected { rejection: Rejection::Overlaps { .. }, .. }
+        at(
+            "6",
+            row("a@example.com", "03.11.2026", "12:00", "16:00", "")
+        ),
+        Outcome::Ok(_)
+    ));
+    assert!(matches!(
+        at(
+            "7",
+            row("b@example.com", "03.11.2026", "08:00", "12:00", "")
+        ),
+        Outcome::Ok(_)
+    ));
+    assert!(matches!(
+        at(
+            "8",
+            row("a@example.com", "03.11.2026", "07:00", "08:01", "")
+        ),
+        Outcome::Rejected {
+            rejection: Rejection::Overlaps { .. },
+            ..
+        }
     ));
 }
 
@@ -192,15 +267,31 @@ fn every_rejection_has_a_sentence_in_both_languages() {
         Rejection::InvalidStart("x".into()),
         Rejection::MissingEnd,
         Rejection::InvalidEnd("x".into()),
-        Rejection::EndBeforeStart { start: 480, end: 420 },
+        Rejection::EndBeforeStart {
+            start: 480,
+            end: 420,
+        },
         Rejection::SameStartAndEnd { at: 480 },
-        Rejection::DateMismatch { date: d("03.11.2026"), other: d("05.11.2026") },
+        Rejection::DateMismatch {
+            date: d("03.11.2026"),
+            other: d("05.11.2026"),
+        },
         Rejection::InvalidBreak("x".into()),
         Rejection::NegativeBreak("-1".into()),
-        Rejection::BreakTooLong { break_minutes: 60, period: 30 },
-        Rejection::TooLong { minutes: 1000, max: 960 },
+        Rejection::BreakTooLong {
+            break_minutes: 60,
+            period: 30,
+        },
+        Rejection::TooLong {
+            minutes: 1000,
+            max: 960,
+        },
         Rejection::InFuture(d("01.01.2027")),
-        Rejection::Overlaps { row: "3".into(), start: 480, end: 720 },
+        Rejection::Overlaps {
+            row: "3".into(),
+            start: 480,
+            end: 720,
+        },
         Rejection::Conflicts { row: "3".into() },
     ];
     for r in all {

@@ -77,11 +77,14 @@ pub fn validate(raw: &RawRow, rules: &Rules, employees: &EmployeeMap) -> Result<
     if !overnight && end.minutes == start.minutes {
         return Err(Rejection::SameStartAndEnd { at: start.minutes });
     }
-    let period = u32::from(end.minutes) + if overnight { 1440 } else { 0 } - u32::from(start.minutes);
+    let period =
+        u32::from(end.minutes) + if overnight { 1440 } else { 0 } - u32::from(start.minutes);
     let break_minutes = match &raw.break_minutes {
         Field::Missing => 0,
         Field::Value(m) => *m,
-        Field::Invalid(ValueProblem::NegativeBreak(s)) => return Err(Rejection::NegativeBreak(s.clone())),
+        Field::Invalid(ValueProblem::NegativeBreak(s)) => {
+            return Err(Rejection::NegativeBreak(s.clone()));
+        }
         Field::Invalid(p) => return Err(Rejection::InvalidBreak(problem_text(p))),
     };
     if period > rules.max_period_minutes {
@@ -91,7 +94,10 @@ pub fn validate(raw: &RawRow, rules: &Rules, employees: &EmployeeMap) -> Result<
         });
     }
     if break_minutes >= period {
-        return Err(Rejection::BreakTooLong { break_minutes, period });
+        return Err(Rejection::BreakTooLong {
+            break_minutes,
+            period,
+        });
     }
     if date > rules.latest_date {
         return Err(Rejection::InFuture(date));
@@ -149,10 +155,16 @@ pub fn normalise_email(text: &str) -> Result<String, Rejection> {
                 && !domain.starts_with(['.', '-'])
                 && !domain.ends_with(['.', '-'])
                 && !domain.contains("..")
-                && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+                && domain
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
                 && local
                     .chars()
                     .all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c))
         });
-    if ok { Ok(e) } else { Err(Rejection::InvalidEmail(text.trim().to_string())) }
+    if ok {
+        Ok(e)
+    } else {
+        Err(Rejection::InvalidEmail(text.trim().to_string()))
+    }
 }
