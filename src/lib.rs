@@ -1,3 +1,26 @@
+//! zeitpost turns time-clock exports that arrive by e-mail into deduplicated attendance
+//! records.
+//!
+//! # Layout
+//!
+//! The crate is a pipeline, and its modules are its stages, in the order data flows:
+//!
+//! - [`mail`]: a raw mail → the files it carries, wherever in the MIME tree they hide
+//!   (forwarded as attachments, inline, encoded names). Bounded in depth, parts and size.
+//! - [`parse`]: a file's bytes → raw rows. Decodes CSV of any dialect and encoding and
+//!   spreadsheets (xlsx, xls, ods), finds the header by synonyms or a configured column
+//!   profile, and reads dates, times and breaks. It judges syntax, not meaning.
+//! - [`records`]: raw rows → attendance [`records::Record`]s or rejections with a
+//!   reason HR understands; repeats and overlaps within one file.
+//! - [`ingest`] joins the two for one file, behind a panic boundary.
+//!
+//! Around the pipeline: [`config`] (the typed TOML config and its secrets) and [`lang`]
+//! (German or English for everything HR reads).
+//!
+//! Parsing, validation and deduplication are plain functions on plain data: they do no
+//! I/O and are unit-tested where they live. The command line lives in the binary
+//! (`src/cli/`) and is tested end to end in `tests/integration/`.
+
 pub mod config;
 pub mod ingest;
 pub mod lang;

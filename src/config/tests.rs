@@ -153,3 +153,11 @@ fn profiles_and_employee_map_are_checked() {
     let map = c.employee_map().unwrap();
     assert_eq!(map.len(), 1);
 }
+
+#[test]
+fn the_example_config_in_the_repository_loads() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/zeitpost.example.toml");
+    let c = Config::load(&path).unwrap();
+    assert!(c.profile("zeitmaster").is_some());
+    assert_eq!(c.limits.mail_depth, 16);
+}
