@@ -124,7 +124,10 @@ fn parse_all(
         let ok = if ingest::looks_like_mail(&label, &bytes) {
             parse_mail(&label, &bytes, settings, profile.as_ref(), &mut out)?
         } else {
-            parse_export(&label, &bytes, settings, profile.as_ref(), &mut out)?
+            let name = path
+                .file_name()
+                .map_or(label.clone(), |n| n.to_string_lossy().into_owned());
+            parse_export(&label, &name, &bytes, settings, profile.as_ref(), &mut out)?
         };
         all_read &= ok;
     }
@@ -176,7 +179,14 @@ fn parse_mail(
             all_read = false;
             continue;
         }
-        all_read &= parse_export(&file, &attachment.bytes, settings, profile, out)?;
+        all_read &= parse_export(
+            &file,
+            &attachment.name,
+            &attachment.bytes,
+            settings,
+            profile,
+            out,
+        )?;
     }
     if exports == 0 {
         eprintln!("{label}: the mail carries no export file (CSV, XLSX, XLS or ODS)");
@@ -184,14 +194,15 @@ fn parse_mail(
     Ok(all_read)
 }
 
+/// Prints one export's rows under the label `file`; `name` is its own file name.
 fn parse_export(
     file: &str,
+    name: &str,
     bytes: &[u8],
     settings: &Settings,
     profile: Option<&Profile>,
     out: &mut impl Write,
 ) -> anyhow::Result<bool> {
-    let name = file.rsplit('/').next().unwrap_or(file);
     let mut write_error = None;
     let result = ingest::read_file(name, bytes, settings, profile, &mut |row, outcome| {
         if write_error.is_some() {

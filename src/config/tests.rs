@@ -156,7 +156,8 @@ fn profiles_and_employee_map_are_checked() {
 
 #[test]
 fn the_example_config_in_the_repository_loads() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/zeitpost.example.toml");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/zeitpost.example.toml");
     let c = Config::load(&path).unwrap();
     assert!(c.profile("zeitmaster").is_some());
     assert_eq!(c.limits.mail_depth, 16);
