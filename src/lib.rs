@@ -24,6 +24,8 @@
 pub mod config;
 pub mod ingest;
 pub mod lang;
+pub mod ledger;
 pub mod mail;
 pub mod parse;
 pub mod records;
+pub mod target;

@@ -1,0 +1,51 @@
+//! The ledger's schema and its migrations, numbered by SQLite's `user_version`.
+//!
+//! A migration is appended, never edited: a database in the field may stand at any
+//! version, and each step takes it one further inside one transaction.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: files, records and the remote writes planned for them.
+    r#"
+    CREATE TABLE files (
+        sha256      TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        first_seen  TEXT NOT NULL
+    );
+    CREATE TABLE records (
+        id            INTEGER PRIMARY KEY,
+        target        TEXT NOT NULL,
+        employee      TEXT NOT NULL,
+        date          TEXT NOT NULL,
+        start         INTEGER NOT NULL,
+        end_minutes   INTEGER NOT NULL,
+        end_date      TEXT,
+        break_minutes INTEGER NOT NULL,
+        comment       TEXT,
+        content_hash  TEXT NOT NULL,
+        state         TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+        file_sha256   TEXT,
+        row           TEXT,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        UNIQUE (target, employee, date, start)
+    );
+    CREATE TABLE writes (
+        id          INTEGER PRIMARY KEY,
+        record_id   INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+        seq         INTEGER NOT NULL,
+        op          TEXT NOT NULL CHECK (op IN ('create', 'delete')),
+        kind        TEXT NOT NULL,
+        start       TEXT NOT NULL,
+        end         TEXT NOT NULL,
+        comment     TEXT,
+        remote_id   TEXT,
+        state       TEXT NOT NULL CHECK (state IN ('planned', 'done', 'failed')),
+        error       TEXT,
+        updated_at  TEXT NOT NULL,
+        UNIQUE (record_id, seq, op)
+    );
+    CREATE INDEX writes_open ON writes(state) WHERE state = 'planned';
+    CREATE INDEX records_pending ON records(state) WHERE state = 'pending';
+    "#,
+];

@@ -1,0 +1,501 @@
+//! The Personio v2 HTTP client: token, pacing, retries, paging.
+//!
+//! Retries follow what a request is: reads and refused-before-sending requests are repeated
+//! with capped exponential back-off and jitter; a write whose answer was lost (5xx, reset,
+//! timeout after sending) is not repeated here but reported as maybe applied, because v2 has
+//! no idempotency key: only the caller, by reading what Personio holds, can tell whether to
+//! send it again. A 429 is always safe to repeat, after `Retry-After` when Personio sends it.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use reqwest::{Method, StatusCode, Url};
+use serde_json::Value;
+use tokio::time::Instant;
+
+use super::error::PersonioError;
+use super::wire::{self, AttendancePeriod, Page, Person};
+use crate::config::SecretValue;
+use crate::target::layout::{Period, PeriodKind};
+
+const DT: &str = "%Y-%m-%dT%H:%M:%S";
+/// A token is renewed this long before Personio says it expires.
+const TOKEN_MARGIN: Duration = Duration::from_secs(60);
+/// Assumed lifetime when the token answer gives none.
+const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub base_url: String,
+    pub client_id: String,
+    pub client_secret: SecretValue,
+    pub partner_id: Option<String>,
+    pub app_id: Option<String>,
+    pub skip_approval: bool,
+    /// Requests per second at most, all kinds together.
+    pub max_rps: f64,
+    pub timeout: Duration,
+    /// Attempts for one call before giving up.
+    pub attempts: u32,
+}
+
+/// What kind of call a request is, for statistics and metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Call {
+    Token,
+    Persons,
+    ListPeriods,
+    CreatePeriod,
+    DeletePeriod,
+}
+
+/// Requests sent, by kind, and how often Personio said 429.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub requests: std::collections::BTreeMap<Call, u64>,
+    pub rate_limited: u64,
+}
+
+/// A period as Personio holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemotePeriod {
+    pub id: String,
+    pub person_id: String,
+    pub kind: Option<PeriodKind>,
+    pub start: NaiveDateTime,
+    pub end: Option<NaiveDateTime>,
+    pub comment: Option<String>,
+}
+
+/// The answer to a create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    pub id: String,
+    /// Other periods Personio changed to make room (it should not have to).
+    pub affected: Vec<String>,
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    settings: Settings,
+    token: tokio::sync::Mutex<Option<(String, Instant)>>,
+    next_slot: tokio::sync::Mutex<Instant>,
+    stats: Mutex<Stats>,
+}
+
+struct Answer {
+    status: StatusCode,
+    body: String,
+}
+
+impl Client {
+    pub fn new(settings: Settings) -> Result<Client, PersonioError> {
+        let mut base = Url::parse(&settings.base_url).map_err(|e| {
+            PersonioError::Unexpected(format!("personio.base_url {:?}: {e}", settings.base_url))
+        })?;
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let http = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("zeitpost/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| PersonioError::Unexpected(e.to_string()))?;
+        Ok(Client {
+            http,
+            base,
+            settings,
+            token: tokio::sync::Mutex::new(None),
+            next_slot: tokio::sync::Mutex::new(Instant::now()),
+            stats: Mutex::new(Stats::default()),
+        })
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats.lock().expect("stats lock").clone()
+    }
+
+    fn count(&self, call: Call) {
+        *self
+            .stats
+            .lock()
+            .expect("stats lock")
+            .requests
+            .entry(call)
+            .or_default() += 1;
+    }
+
+    fn url(&self, path: &str) -> Url {
+        self.base.join(path).expect("static API paths join")
+    }
+
+    /// Waits for the next request slot of the client-side rate limit.
+    async fn pace(&self) {
+        let mut next = self.next_slot.lock().await;
+        let now = Instant::now();
+        if *next > now {
+            tokio::time::sleep_until(*next).await;
+        }
+        let gap = Duration::from_secs_f64(1.0 / self.settings.max_rps.max(0.01));
+        *next = Instant::now().max(*next) + gap;
+    }
+
+    /// Pushes the next slot back, e.g. when Personio's bucket is empty.
+    async fn hold(&self, d: Duration) {
+        let mut next = self.next_slot.lock().await;
+        *next = (*next).max(Instant::now() + d);
+    }
+
+    async fn token(&self, renew: bool) -> Result<String, PersonioError> {
+        let mut slot = self.token.lock().await;
+        if !renew
+            && let Some((t, until)) = slot.as_ref()
+            && Instant::now() < *until
+        {
+            return Ok(t.clone());
+        }
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.settings.client_id.as_str()),
+            ("client_secret", self.settings.client_secret.expose()),
+        ];
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.pace().await;
+            self.count(Call::Token);
+            // No `Accept: application/json` here: the token endpoint has refused it.
+            let (status, retry_after, body) = match self
+                .http
+                .post(self.url("v2/auth/token"))
+                .form(&form)
+                .send()
+                .await
+            {
+                Ok(resp) => {
+                    let status = resp.status();
+                    let retry_after = retry_after(resp.headers());
+                    (status, retry_after, resp.text().await.unwrap_or_default())
+                }
+                Err(e) => (StatusCode::SERVICE_UNAVAILABLE, None, e.to_string()),
+            };
+            if status.is_success() {
+                let t: wire::Token = serde_json::from_str(&body)
+                    .map_err(|e| PersonioError::Unexpected(format!("token answer: {e}")))?;
+                let life = Duration::from_secs(t.expires_in.unwrap_or(DEFAULT_TOKEN_LIFETIME));
+                *slot = Some((
+                    t.access_token.clone(),
+                    Instant::now() + life.saturating_sub(TOKEN_MARGIN),
+                ));
+                return Ok(t.access_token);
+            }
+            let transient = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+            if !transient {
+                return Err(PersonioError::Unauthorized(format!(
+                    "HTTP {}: {}",
+                    status.as_u16(),
+                    wire::error_message(&body)
+                )));
+            }
+            if attempt >= self.settings.attempts {
+                return Err(PersonioError::Unavailable {
+                    message: format!(
+                        "token: HTTP {}: {}",
+                        status.as_u16(),
+                        wire::error_message(&body)
+                    ),
+                    maybe_applied: false,
+                });
+            }
+            tokio::time::sleep(retry_after.unwrap_or_else(|| backoff(attempt))).await;
+        }
+    }
+
+    /// Sends one API request with pacing, token, retries; returns a 2xx answer.
+    async fn send(
+        &self,
+        call: Call,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+    ) -> Result<Answer, PersonioError> {
+        let write = method != Method::GET;
+        let mut renewed = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let token = self.token(false).await?;
+            self.pace().await;
+            self.count(call);
+            let mut req = self
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(&token)
+                .header("Accept", "application/json");
+            for (name, value) in [
+                ("Personio-Partner-ID", &self.settings.partner_id),
+                ("Personio-App-ID", &self.settings.app_id),
+            ] {
+                if let Some(v) = value {
+                    req = req.header(format!("X-{name}"), v).header(name, v);
+                }
+            }
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    // Refused before anything was sent: safe to repeat, write or not.
+                    let unsent = e.is_connect() || e.is_builder();
+                    if (unsent || !write) && attempt < self.settings.attempts {
+                        tokio::time::sleep(backoff(attempt)).await;
+                        continue;
+                    }
+                    return Err(PersonioError::Unavailable {
+                        message: format!("{call:?}: {e}"),
+                        maybe_applied: write && !unsent,
+                    });
+                }
+            };
+            let status = resp.status();
+            self.note_bucket(resp.headers()).await;
+            let retry_after = retry_after(resp.headers());
+            let text = match resp.text().await {
+                Ok(t) => t,
+                Err(e) if write && status.is_success() => {
+                    return Err(PersonioError::Unavailable {
+                        message: format!("{call:?}: answer cut off: {e}"),
+                        maybe_applied: true,
+                    });
+                }
+                Err(_) => String::new(),
+            };
+            if status.is_success() {
+                return Ok(Answer { status, body: text });
+            }
+            let message = wire::error_message(&text);
+            match status.as_u16() {
+                401 if !renewed => {
+                    renewed = true;
+                    self.token(true).await?;
+                    continue;
+                }
+                401 => return Err(PersonioError::Unauthorized(message)),
+                403 => return Err(PersonioError::Forbidden(message)),
+                404 => return Err(PersonioError::NotFound(message)),
+                429 => {
+                    self.stats.lock().expect("stats lock").rate_limited += 1;
+                    if attempt >= self.settings.attempts.max(8) {
+                        return Err(PersonioError::RateLimited);
+                    }
+                    let wait = retry_after.unwrap_or_else(|| backoff(attempt));
+                    self.hold(wait).await;
+                    continue;
+                }
+                s if s >= 500 => {
+                    if !write && attempt < self.settings.attempts {
+                        tokio::time::sleep(backoff(attempt)).await;
+                        continue;
+                    }
+                    return Err(PersonioError::Unavailable {
+                        message: format!("{call:?}: HTTP {s}: {message}"),
+                        maybe_applied: write,
+                    });
+                }
+                s => return Err(PersonioError::Rejected { status: s, message }),
+            }
+        }
+    }
+
+    /// Slows down when Personio's token bucket says it is empty.
+    async fn note_bucket(&self, headers: &reqwest::header::HeaderMap) {
+        let num = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<f64>().ok())
+        };
+        if let (Some(remaining), Some(rate)) = (
+            num("x-ratelimit-remaining"),
+            num("x-ratelimit-replenish-rate"),
+        ) && remaining < 1.0
+            && rate > 0.0
+        {
+            self.hold(Duration::from_secs_f64(1.0 / rate)).await;
+        }
+    }
+
+    /// Follows `_meta.links.next` (absolute or relative), always against the configured host.
+    fn next_url(&self, href: &str) -> Option<Url> {
+        let target = self.base.join(href).ok()?;
+        let mut url = self.base.clone();
+        url.set_path(target.path());
+        url.set_query(target.query());
+        Some(url)
+    }
+
+    async fn pages<T: serde::de::DeserializeOwned>(
+        &self,
+        call: Call,
+        first: Url,
+    ) -> Result<Vec<T>, PersonioError> {
+        let mut out = Vec::new();
+        let mut url = Some(first);
+        let mut pages = 0;
+        while let Some(u) = url.take() {
+            let answer = self.send(call, Method::GET, u, None).await?;
+            let page: Page<T> = serde_json::from_str(&answer.body)
+                .map_err(|e| PersonioError::Unexpected(format!("{call:?} page: {e}")))?;
+            pages += 1;
+            if pages > 100_000 {
+                return Err(PersonioError::Unexpected(format!(
+                    "{call:?}: paging does not end"
+                )));
+            }
+            url = page.next().and_then(|h| self.next_url(h));
+            out.extend(page.data);
+        }
+        Ok(out)
+    }
+
+    /// Person ids by lower-case e-mail address; addresses Personio does not know are absent.
+    pub async fn persons_by_email(
+        &self,
+        emails: &[String],
+    ) -> Result<HashMap<String, String>, PersonioError> {
+        let mut found = HashMap::new();
+        for chunk in emails.chunks(50) {
+            let mut url = self.url("v2/persons");
+            {
+                let mut q = url.query_pairs_mut();
+                q.append_pair("limit", "50");
+                for e in chunk {
+                    q.append_pair("email", e);
+                }
+            }
+            for p in self.pages::<Person>(Call::Persons, url).await? {
+                if let (Some(id), Some(email)) = (wire::id_text(&p.id), p.email) {
+                    found.insert(email.to_lowercase(), id);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Every period of these persons that starts on a day from `from` to `to`.
+    pub async fn periods(
+        &self,
+        person_ids: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<RemotePeriod>, PersonioError> {
+        let mut out = Vec::new();
+        for chunk in person_ids.chunks(50) {
+            let mut url = self.url("v2/attendance-periods");
+            url.query_pairs_mut()
+                .append_pair("limit", "100")
+                .append_pair("person.id", &chunk.join(","))
+                .append_pair("start.date_time.gte", &format!("{from}T00:00:00"))
+                .append_pair("start.date_time.lte", &format!("{to}T23:59:59"));
+            for p in self
+                .pages::<AttendancePeriod>(Call::ListPeriods, url)
+                .await?
+            {
+                out.push(remote(p)?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn create(&self, person_id: &str, period: &Period) -> Result<Created, PersonioError> {
+        let body = serde_json::to_value(wire::NewPeriod {
+            person: wire::PersonRef { id: person_id },
+            kind: period.kind.as_str(),
+            start: wire::At {
+                date_time: period.start.format(DT).to_string(),
+            },
+            end: wire::At {
+                date_time: period.end.format(DT).to_string(),
+            },
+            comment: period.comment.as_deref(),
+        })
+        .expect("period serialises");
+        let mut url = self.url("v2/attendance-periods");
+        url.query_pairs_mut().append_pair(
+            "skip_approval",
+            if self.settings.skip_approval {
+                "true"
+            } else {
+                "false"
+            },
+        );
+        let answer = self
+            .send(Call::CreatePeriod, Method::POST, url, Some(&body))
+            .await?;
+        let value: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
+        let id = wire::created_id(&value).ok_or_else(|| PersonioError::Unavailable {
+            message: format!(
+                "create answered HTTP {} without a period id",
+                answer.status.as_u16()
+            ),
+            maybe_applied: true,
+        })?;
+        let affected = wire::affected_periods(&value, &id);
+        Ok(Created { id, affected })
+    }
+
+    /// Deletes a period; one that is already gone counts as deleted.
+    pub async fn delete(&self, id: &str) -> Result<(), PersonioError> {
+        let url = self.url(&format!("v2/attendance-periods/{id}"));
+        match self
+            .send(Call::DeletePeriod, Method::DELETE, url, None)
+            .await
+        {
+            Ok(_) | Err(PersonioError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn remote(p: AttendancePeriod) -> Result<RemotePeriod, PersonioError> {
+    let parse = |s: &str| {
+        NaiveDateTime::parse_from_str(s.get(..19).unwrap_or(s), DT)
+            .map_err(|e| PersonioError::Unexpected(format!("period date-time {s:?}: {e}")))
+    };
+    Ok(RemotePeriod {
+        id: wire::id_text(&p.id).unwrap_or_default(),
+        person_id: wire::id_text(&p.person.id).unwrap_or_default(),
+        kind: PeriodKind::parse(&p.kind),
+        start: parse(p.start.date_time.as_deref().unwrap_or(""))?,
+        end: match p.end.and_then(|e| e.date_time) {
+            Some(e) => Some(parse(&e)?),
+            None => None,
+        },
+        comment: p.comment,
+    })
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let secs: u64 = headers
+        .get("retry-after")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(secs.min(300)))
+}
+
+/// Capped exponential back-off with full jitter: 0.5 s, 1 s, 2 s, … up to 30 s.
+fn backoff(attempt: u32) -> Duration {
+    let cap = Duration::from_millis(500)
+        .saturating_mul(1 << attempt.min(6))
+        .min(Duration::from_secs(30));
+    cap.mul_f64(0.5 + rand::random::<f64>() / 2.0)
+}

@@ -1,0 +1,429 @@
+//! The Personio target: records → v2 attendance periods, exactly once.
+//!
+//! For each batch: first finish what an earlier run left pending (reading Personio before
+//! sending anything again), then sort the records by what the ledger knows, look up the
+//! persons, read their periods for the days in question, and only then write what is
+//! neither known nor held nor clashing. Every write is planned in the ledger before it is
+//! sent; a write whose answer was lost is settled by reading Personio, never by sending it
+//! blind a second time.
+
+pub mod client;
+pub mod error;
+pub mod wire;
+
+use std::collections::HashMap;
+
+use chrono::{Days, NaiveDate};
+
+pub use client::{Client, Settings};
+pub use error::PersonioError;
+
+use super::compare::{Fit, Held, fit};
+use super::layout::{BreakMode, Period, PeriodKind, periods};
+use super::{Conflict, Item, Outcome, Policy, clock};
+use crate::ledger::{self, Ledger, PlannedWrite, WriteState};
+use client::RemotePeriod;
+
+pub const TARGET: &str = "personio";
+
+/// Attempts to settle one write whose answer was lost.
+const SETTLE_ATTEMPTS: u32 = 3;
+
+pub struct PersonioTarget {
+    client: Client,
+    mode: BreakMode,
+    /// Person ids by e-mail, looked up once per run; `None`: Personio has no such person.
+    persons: HashMap<String, Option<String>>,
+}
+
+/// Whether to stop the whole batch: errors that no record can get past.
+fn fatal(e: &PersonioError) -> bool {
+    matches!(
+        e,
+        PersonioError::Unauthorized(_) | PersonioError::Forbidden(_)
+    )
+}
+
+fn planned(p: &Period) -> PlannedWrite {
+    PlannedWrite {
+        kind: p.kind.as_str().to_string(),
+        start: p.start,
+        end: p.end,
+        comment: p.comment.clone(),
+    }
+}
+
+fn to_held(r: &RemotePeriod) -> Held {
+    Held {
+        id: r.id.clone(),
+        kind: r.kind,
+        start: r.start,
+        end: r
+            .end
+            .unwrap_or_else(|| r.start.date().and_hms_opt(23, 59, 59).expect("valid time")),
+    }
+}
+
+impl PersonioTarget {
+    pub fn new(client: Client, mode: BreakMode) -> Self {
+        PersonioTarget {
+            client,
+            mode,
+            persons: HashMap::new(),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Looks up the person ids of these addresses that are not cached yet.
+    async fn resolve(
+        &mut self,
+        emails: impl Iterator<Item = &String>,
+    ) -> Result<(), PersonioError> {
+        let mut missing: Vec<String> = emails
+            .filter(|e| !self.persons.contains_key(*e))
+            .cloned()
+            .collect();
+        missing.sort();
+        missing.dedup();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let found = self.client.persons_by_email(&missing).await?;
+        for e in missing {
+            let id = found.get(&e).cloned();
+            self.persons.insert(e, id);
+        }
+        Ok(())
+    }
+
+    fn person(&self, email: &str) -> Option<&String> {
+        self.persons.get(email).and_then(Option::as_ref)
+    }
+
+    /// Finishes every record an earlier run left pending. Returns how many were settled.
+    pub async fn recover(&mut self, ledger: &mut Ledger) -> Result<usize, PersonioError> {
+        let pending = ledger.pending(TARGET).map_err(ledger_error)?;
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        self.resolve(pending.iter().map(|p| &p.employee)).await?;
+        let mut settled = 0;
+        for p in pending {
+            let Some(person) = self.person(&p.employee).cloned() else {
+                tracing::warn!(
+                    employee = p.employee,
+                    "pending record of a person Personio no longer knows"
+                );
+                continue;
+            };
+            let mut held = self.day_periods(&person, p.date).await?;
+            match self
+                .carry_out(ledger, p.record_id, &person, &mut held)
+                .await
+            {
+                Ok(_) => settled += 1,
+                Err(e) if fatal(&e) => return Err(e),
+                Err(e) => tracing::warn!(record = p.record_id, "pending record not finished: {e}"),
+            }
+        }
+        Ok(settled)
+    }
+
+    /// The person's periods on `date` and the day after (night shifts reach into it).
+    async fn day_periods(
+        &self,
+        person: &str,
+        date: NaiveDate,
+    ) -> Result<Vec<RemotePeriod>, PersonioError> {
+        self.client
+            .periods(&[person.to_string()], date, date + Days::new(1))
+            .await
+    }
+
+    /// Writes a batch; returns one outcome per item, in order. Errors only for what stops
+    /// every record (credentials, access).
+    pub async fn import(
+        &mut self,
+        ledger: &mut Ledger,
+        items: &[Item],
+        policy: Policy,
+    ) -> Result<Vec<Outcome>, PersonioError> {
+        if !policy.dry_run {
+            self.recover(ledger).await?;
+        }
+        let mut outcomes: Vec<Option<Outcome>> = vec![None; items.len()];
+        let mut to_check = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            match ledger.entry(TARGET, &item.record).map_err(ledger_error)? {
+                Some(e) if e.content_hash == ledger::content_hash(&item.record) && !e.pending => {
+                    outcomes[i] = Some(Outcome::AlreadyImported {
+                        on: day_of(&e.created_at),
+                    });
+                }
+                Some(e) if !policy.corrections && !e.pending => {
+                    outcomes[i] = Some(Outcome::Conflict(Conflict::Changed {
+                        imported_on: day_of(&e.created_at),
+                    }));
+                }
+                entry => to_check.push((i, entry.map(|e| e.id))),
+            }
+        }
+        if to_check.is_empty() {
+            return Ok(outcomes
+                .into_iter()
+                .map(|o| o.expect("every item decided"))
+                .collect());
+        }
+        self.resolve(to_check.iter().map(|(i, _)| &items[*i].record.employee))
+            .await?;
+        let mut held = self.held_for(items, &to_check).await?;
+        for (i, known) in to_check {
+            let item = &items[i];
+            let outcome = match self.person(&item.record.employee).cloned() {
+                None => Outcome::UnknownEmployee,
+                Some(person) => {
+                    let person_held = held.entry(person.clone()).or_default();
+                    match self
+                        .write_one(ledger, item, known, &person, person_held, policy)
+                        .await
+                    {
+                        Ok(o) => o,
+                        Err(e) if fatal(&e) => return Err(e),
+                        Err(e)
+                            if e.maybe_applied()
+                                || matches!(
+                                    e,
+                                    PersonioError::RateLimited | PersonioError::Unavailable { .. }
+                                ) =>
+                        {
+                            Outcome::Deferred(e.to_string())
+                        }
+                        Err(e) => Outcome::Failed(e.to_string()),
+                    }
+                }
+            };
+            outcomes[i] = Some(outcome);
+        }
+        Ok(outcomes
+            .into_iter()
+            .map(|o| o.expect("every item decided"))
+            .collect())
+    }
+
+    /// Reads, per person, every period on the days of the records to check (and the day
+    /// after each, for night shifts): one paged read per 50 persons.
+    async fn held_for(
+        &self,
+        items: &[Item],
+        to_check: &[(usize, Option<i64>)],
+    ) -> Result<HashMap<String, Vec<RemotePeriod>>, PersonioError> {
+        let mut persons: Vec<String> = Vec::new();
+        let (mut from, mut to) = (NaiveDate::MAX, NaiveDate::MIN);
+        for (i, _) in to_check {
+            let r = &items[*i].record;
+            if let Some(p) = self.person(&r.employee) {
+                persons.push(p.clone());
+                from = from.min(r.date);
+                to = to.max(r.end_date.unwrap_or(r.date));
+            }
+        }
+        persons.sort();
+        persons.dedup();
+        let mut by_person: HashMap<String, Vec<RemotePeriod>> = HashMap::new();
+        if persons.is_empty() {
+            return Ok(by_person);
+        }
+        for p in self.client.periods(&persons, from, to).await? {
+            by_person.entry(p.person_id.clone()).or_default().push(p);
+        }
+        Ok(by_person)
+    }
+
+    async fn write_one(
+        &mut self,
+        ledger: &mut Ledger,
+        item: &Item,
+        known: Option<i64>,
+        person: &str,
+        held: &mut Vec<RemotePeriod>,
+        policy: Policy,
+    ) -> Result<Outcome, PersonioError> {
+        let plan = periods(&item.record, self.mode);
+        let own: Vec<(String, ledger::Write)> = match known {
+            Some(id) => ledger.live_remote_ids(id).map_err(ledger_error)?,
+            None => Vec::new(),
+        };
+        let own_ids: Vec<String> = own.iter().map(|(id, _)| id.clone()).collect();
+        let holding: Vec<Held> = held.iter().map(to_held).collect();
+        let update = known.is_some();
+        let origin = (Some(item.file_sha256.as_str()), Some(item.row.as_str()));
+        match fit(&plan, &holding, &own_ids) {
+            Fit::Clash(h) => Ok(Outcome::Conflict(Conflict::Overlaps {
+                start: clock(h.start),
+                end: clock(h.end),
+                date: h.start.date(),
+            })),
+            Fit::Partly(found) if found.iter().all(Option::is_some) && !update => {
+                if !policy.dry_run {
+                    let pairs: Vec<(PlannedWrite, String)> = plan
+                        .iter()
+                        .zip(found)
+                        .map(|(p, id)| (planned(p), id.expect("all found")))
+                        .collect();
+                    ledger
+                        .adopt(TARGET, &item.record, origin, &pairs)
+                        .map_err(ledger_error)?;
+                }
+                Ok(Outcome::AlreadyInTarget)
+            }
+            _ if policy.dry_run => Ok(Outcome::WouldWrite {
+                periods: plan.len(),
+                update,
+            }),
+            _ => {
+                let writes: Vec<PlannedWrite> = plan.iter().map(planned).collect();
+                let record_id = ledger
+                    .plan(TARGET, &item.record, origin, &writes, &own)
+                    .map_err(ledger_error)?;
+                let changed_others = self.carry_out(ledger, record_id, person, held).await?;
+                Ok(if update {
+                    Outcome::Updated {
+                        periods: plan.len(),
+                    }
+                } else {
+                    Outcome::Written {
+                        periods: plan.len(),
+                        changed_others,
+                    }
+                })
+            }
+        }
+    }
+
+    /// Carries out a record's planned writes in order. A create whose answer was lost is
+    /// settled by reading the day; a create refused for good rolls back what this record
+    /// created, so no half-written record remains. Keeps `held` up to date.
+    async fn carry_out(
+        &self,
+        ledger: &mut Ledger,
+        record_id: i64,
+        person: &str,
+        held: &mut Vec<RemotePeriod>,
+    ) -> Result<Vec<String>, PersonioError> {
+        let mut changed_others = Vec::new();
+        for w in ledger.writes(record_id).map_err(ledger_error)? {
+            if w.state != WriteState::Planned {
+                continue;
+            }
+            if w.delete {
+                let id = w.remote_id.clone().unwrap_or_default();
+                self.client.delete(&id).await?;
+                held.retain(|h| h.id != id);
+                ledger.write_done(w.id, None).map_err(ledger_error)?;
+                continue;
+            }
+            let period = Period {
+                kind: PeriodKind::parse(&w.kind).unwrap_or(PeriodKind::Work),
+                start: w.start,
+                end: w.end,
+                comment: w.comment.clone(),
+            };
+            match self.create_once(person, &period, held).await {
+                Ok((id, others)) => {
+                    ledger.write_done(w.id, Some(&id)).map_err(ledger_error)?;
+                    changed_others.extend(others);
+                    held.push(RemotePeriod {
+                        id,
+                        person_id: person.to_string(),
+                        kind: Some(period.kind),
+                        start: period.start,
+                        end: Some(period.end),
+                        comment: period.comment,
+                    });
+                }
+                Err(e)
+                    if e.maybe_applied()
+                        || fatal(&e)
+                        || matches!(
+                            e,
+                            PersonioError::RateLimited | PersonioError::Unavailable { .. }
+                        ) =>
+                {
+                    // Left planned: the next run settles it by reading Personio first.
+                    return Err(e);
+                }
+                Err(e) => {
+                    ledger
+                        .write_failed(w.id, &e.to_string())
+                        .map_err(ledger_error)?;
+                    self.roll_back(ledger, record_id, held).await?;
+                    return Err(e);
+                }
+            }
+        }
+        ledger.record_done(record_id).map_err(ledger_error)?;
+        Ok(changed_others)
+    }
+
+    /// Creates one period exactly once: before sending again after a lost answer, the
+    /// day is read and a period with exactly these times is taken as the one sent.
+    async fn create_once(
+        &self,
+        person: &str,
+        period: &Period,
+        held: &[RemotePeriod],
+    ) -> Result<(String, Vec<String>), PersonioError> {
+        if let Some(h) = held.iter().find(|h| is_exactly(h, period)) {
+            return Ok((h.id.clone(), Vec::new()));
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.client.create(person, period).await {
+                Ok(c) => return Ok((c.id, c.affected)),
+                Err(e) if e.maybe_applied() && attempt < SETTLE_ATTEMPTS => {
+                    tracing::info!(person, start = %period.start, "create answer lost; reading the day before sending again");
+                    let day = self.day_periods(person, period.start.date()).await?;
+                    if let Some(h) = day.iter().find(|h| is_exactly(h, period)) {
+                        return Ok((h.id.clone(), Vec::new()));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Deletes what a record created and forgets the record.
+    async fn roll_back(
+        &self,
+        ledger: &mut Ledger,
+        record_id: i64,
+        held: &mut Vec<RemotePeriod>,
+    ) -> Result<(), PersonioError> {
+        for (id, _) in ledger.live_remote_ids(record_id).map_err(ledger_error)? {
+            self.client.delete(&id).await?;
+            held.retain(|h| h.id != id);
+        }
+        ledger.forget_record(record_id).map_err(ledger_error)?;
+        Ok(())
+    }
+}
+
+fn is_exactly(h: &RemotePeriod, p: &Period) -> bool {
+    h.kind == Some(p.kind) && h.start == p.start && h.end == Some(p.end)
+}
+
+fn day_of(stamp: &str) -> String {
+    stamp
+        .get(..10)
+        .and_then(|d| d.parse::<NaiveDate>().ok())
+        .map(|d| d.format("%d.%m.%Y").to_string())
+        .unwrap_or_else(|| stamp.to_string())
+}
+
+fn ledger_error(e: ledger::LedgerError) -> PersonioError {
+    PersonioError::Unexpected(e.to_string())
+}
