@@ -22,10 +22,13 @@
 //! (`src/cli/`) and is tested end to end in `tests/integration/`.
 
 pub mod config;
+pub mod importer;
 pub mod ingest;
 pub mod lang;
 pub mod ledger;
 pub mod mail;
 pub mod parse;
 pub mod records;
+pub mod report;
+pub mod senders;
 pub mod target;

@@ -1,5 +1,6 @@
 //! Commands and the flags they share.
 
+mod import;
 mod parse;
 
 use std::path::PathBuf;
@@ -34,11 +35,18 @@ pub enum Command {
     /// when every file could be read (rows may still be rejected), 1 when a file could
     /// not be read at all (unknown format, corrupt, over a size limit).
     Parse(parse::ParseArgs),
+    /// Run the full import pipeline on local files, as if they had arrived by mail
+    ///
+    /// Parses, validates, checks every record against the state database and the target,
+    /// writes what is new, and prints the report. Exit status 1 when a file could not be
+    /// read or a record could not be written now.
+    Import(import::ImportArgs),
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Parse(p) => parse::run(p, args.config.as_deref()),
+        Command::Import(i) => import::run(i, args.config.as_deref()),
     }
 }
 

@@ -34,6 +34,8 @@ pub struct Config {
     pub senders: SendersConfig,
     pub personio: Option<PersonioConfig>,
     #[serde(default)]
+    pub outbox: OutboxConfig,
+    #[serde(default)]
     pub report: ReportConfig,
     #[serde(default)]
     pub limits: LimitsConfig,
@@ -177,6 +179,35 @@ pub struct PersonioConfig {
     pub skip_approval: bool,
     pub partner_id: Option<String>,
     pub app_id: Option<String>,
+    /// `"split"`: WORK, BREAK, WORK; `"gap"`: two WORK periods around the break.
+    #[serde(default)]
+    pub break_mode: crate::target::layout::BreakMode,
+    /// Requests per second at most (client-side rate limit).
+    #[serde(default = "default_max_rps")]
+    pub max_rps: f64,
+    #[serde(default = "default_timeout", deserialize_with = "units::duration")]
+    pub timeout: Duration,
+    /// Attempts per request before a transient failure is given up on for this run.
+    #[serde(default = "default_attempts")]
+    pub attempts: u32,
+}
+
+fn default_max_rps() -> f64 {
+    5.0
+}
+fn default_timeout() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_attempts() -> u32 {
+    6
+}
+
+/// `[outbox]`: where Personio import files go when there is no `[personio]` section.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxConfig {
+    /// Default: `outbox` next to the state database.
+    pub dir: Option<PathBuf>,
 }
 
 fn default_personio_url() -> String {
@@ -408,6 +439,14 @@ impl Config {
         if self.report.kind == ReportKind::Smtp && self.report.from.is_none() {
             return Err(("report.from".into(), "required for kind = \"smtp\"".into()));
         }
+        if let Some(p) = &self.personio
+            && !(p.max_rps > 0.0 && p.max_rps <= 1000.0)
+        {
+            return Err((
+                "personio.max_rps".into(),
+                "must be above 0 and at most 1000".into(),
+            ));
+        }
         if self.import.max_period.is_zero()
             || self.import.max_period > Duration::from_secs(48 * 3600)
         {
@@ -433,6 +472,17 @@ impl Config {
             })?;
         }
         Ok(())
+    }
+
+    /// Where the outbox target writes.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.outbox.dir.clone().unwrap_or_else(|| {
+            self.state
+                .path
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join("outbox")
+        })
     }
 
     pub fn profile(&self, name: &str) -> Option<&Profile> {

@@ -100,6 +100,15 @@ fn now() -> String {
 
 const DT: &str = "%Y-%m-%dT%H:%M:%S";
 
+/// The day of a ledger time stamp as HR writes it (`02.11.2026`).
+pub fn day_of(stamp: &str) -> String {
+    stamp
+        .get(..10)
+        .and_then(|d| d.parse::<NaiveDate>().ok())
+        .map(|d| d.format("%d.%m.%Y").to_string())
+        .unwrap_or_else(|| stamp.to_string())
+}
+
 /// The hash of what a record says beyond its natural key.
 pub fn content_hash(r: &Record) -> String {
     use sha2::{Digest, Sha256};
@@ -134,6 +143,21 @@ impl Ledger {
             source,
         })?;
         Ledger::setup(conn, &shown)
+    }
+
+    /// Opens the state database without changing it, for dry runs: read-only when it
+    /// exists, an empty in-memory one when it does not.
+    pub fn open_read_only(path: &Path) -> Result<Ledger> {
+        if !path.exists() {
+            return Ledger::open_in_memory();
+        }
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|source| LedgerError::Open {
+                path: path.display().to_string(),
+                source,
+            })?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Ledger { conn })
     }
 
     pub fn open_in_memory() -> Result<Ledger> {

@@ -116,7 +116,7 @@ mod tests {
         );
         let manual = held("m", Work, t(15, 0), t(17, 0));
         assert_eq!(
-            fit(&plan, &[manual.clone()], &[]),
+            fit(&plan, std::slice::from_ref(&manual), &[]),
             Fit::Clash(manual.clone())
         );
         assert_eq!(

@@ -122,8 +122,8 @@ impl Outcome {
                     changed_others.len()
                 ),
             },
-            (Written { periods, .. }, Lang::De) => format!("Importiert ({periods} Zeiträume)."),
-            (Written { periods, .. }, Lang::En) => format!("Imported ({periods} periods)."),
+            (Written { .. }, Lang::De) => "Importiert.".into(),
+            (Written { .. }, Lang::En) => "Imported.".into(),
             (Updated { .. }, Lang::De) => {
                 "Korrigiert: die früher importierten Zeiten wurden ersetzt.".into()
             }

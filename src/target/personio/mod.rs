@@ -160,12 +160,12 @@ impl PersonioTarget {
             match ledger.entry(TARGET, &item.record).map_err(ledger_error)? {
                 Some(e) if e.content_hash == ledger::content_hash(&item.record) && !e.pending => {
                     outcomes[i] = Some(Outcome::AlreadyImported {
-                        on: day_of(&e.created_at),
+                        on: ledger::day_of(&e.created_at),
                     });
                 }
                 Some(e) if !policy.corrections && !e.pending => {
                     outcomes[i] = Some(Outcome::Conflict(Conflict::Changed {
-                        imported_on: day_of(&e.created_at),
+                        imported_on: ledger::day_of(&e.created_at),
                     }));
                 }
                 entry => to_check.push((i, entry.map(|e| e.id))),
@@ -414,14 +414,6 @@ impl PersonioTarget {
 
 fn is_exactly(h: &RemotePeriod, p: &Period) -> bool {
     h.kind == Some(p.kind) && h.start == p.start && h.end == Some(p.end)
-}
-
-fn day_of(stamp: &str) -> String {
-    stamp
-        .get(..10)
-        .and_then(|d| d.parse::<NaiveDate>().ok())
-        .map(|d| d.format("%d.%m.%Y").to_string())
-        .unwrap_or_else(|| stamp.to_string())
 }
 
 fn ledger_error(e: ledger::LedgerError) -> PersonioError {
