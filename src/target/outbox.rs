@@ -323,7 +323,7 @@ mod tests {
         let out = Outbox::new(dir.path())
             .import(
                 &mut ledger,
-                &[item.clone()],
+                std::slice::from_ref(&item),
                 Policy {
                     dry_run: true,
                     ..Policy::default()
@@ -349,7 +349,7 @@ mod tests {
             comment: Some("lost.csv".into()),
         };
         ledger
-            .plan(TARGET, &r, (None, None), &[w.clone()], &[])
+            .plan(TARGET, &r, (None, None), std::slice::from_ref(&w), &[])
             .unwrap();
         outbox.import(&mut ledger, &[], Policy::default()).unwrap();
         assert!(ledger.pending(TARGET).unwrap().is_empty());

@@ -4,4 +4,5 @@ mod corpus;
 mod fuzz;
 mod mail;
 mod parse_cli;
+mod sheets;
 mod util;
