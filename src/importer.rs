@@ -50,7 +50,11 @@ impl Target {
                     timeout: p.timeout,
                     attempts: p.attempts,
                 })?;
-                Target::Personio(Box::new(PersonioTarget::new(client, p.break_mode)))
+                Target::Personio(Box::new(PersonioTarget::new(
+                    client,
+                    p.break_mode,
+                    p.day_end,
+                )))
             }
             None => Target::Outbox(Outbox::new(&config.outbox_dir())),
         })

@@ -182,6 +182,10 @@ pub struct PersonioConfig {
     /// `"split"`: WORK, BREAK, WORK; `"gap"`: two WORK periods around the break.
     #[serde(default)]
     pub break_mode: crate::target::layout::BreakMode,
+    /// `"midnight"`: a period ending at midnight ends at 00:00 of the next day;
+    /// `"last_second"`: at 23:59:59.
+    #[serde(default)]
+    pub day_end: crate::target::layout::DayEnd,
     /// Requests per second at most (client-side rate limit).
     #[serde(default = "default_max_rps")]
     pub max_rps: f64,

@@ -51,6 +51,31 @@ impl PeriodKind {
     }
 }
 
+/// How a period that ends at midnight says so. Whether Personio takes `00:00` of the next
+/// day as the end of a period (it does not let periods cross midnight) is not documented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayEnd {
+    /// `T00:00:00` of the next day: exact.
+    #[default]
+    Midnight,
+    /// `T23:59:59` of the same day: one second short, for tenants that refuse the above.
+    LastSecond,
+}
+
+impl DayEnd {
+    /// Rewrites ends at midnight of the next day the chosen way.
+    pub fn apply(self, periods: &mut [Period]) {
+        if self == DayEnd::LastSecond {
+            for p in periods {
+                if p.end.date() > p.start.date() && p.end.time() == chrono::NaiveTime::MIN {
+                    p.end -= Duration::seconds(1);
+                }
+            }
+        }
+    }
+}
+
 /// One period to write, in local wall-clock time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {

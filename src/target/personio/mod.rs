@@ -19,7 +19,7 @@ pub use client::{Client, Settings};
 pub use error::PersonioError;
 
 use super::compare::{Fit, Held, fit};
-use super::layout::{BreakMode, Period, PeriodKind, periods};
+use super::layout::{BreakMode, DayEnd, Period, PeriodKind, periods};
 use super::{Conflict, Item, Outcome, Policy, clock};
 use crate::ledger::{self, Ledger, PlannedWrite, WriteState};
 use client::RemotePeriod;
@@ -32,6 +32,7 @@ const SETTLE_ATTEMPTS: u32 = 3;
 pub struct PersonioTarget {
     client: Client,
     mode: BreakMode,
+    day_end: DayEnd,
     /// Person ids by e-mail, looked up once per run; `None`: Personio has no such person.
     persons: HashMap<String, Option<String>>,
 }
@@ -65,10 +66,11 @@ fn to_held(r: &RemotePeriod) -> Held {
 }
 
 impl PersonioTarget {
-    pub fn new(client: Client, mode: BreakMode) -> Self {
+    pub fn new(client: Client, mode: BreakMode, day_end: DayEnd) -> Self {
         PersonioTarget {
             client,
             mode,
+            day_end,
             persons: HashMap::new(),
         }
     }
@@ -251,7 +253,8 @@ impl PersonioTarget {
         held: &mut Vec<RemotePeriod>,
         policy: Policy,
     ) -> Result<Outcome, PersonioError> {
-        let plan = periods(&item.record, self.mode);
+        let mut plan = periods(&item.record, self.mode);
+        self.day_end.apply(&mut plan);
         let own: Vec<(String, ledger::Write)> = match known {
             Some(id) => ledger.live_remote_ids(id).map_err(ledger_error)?,
             None => Vec::new(),

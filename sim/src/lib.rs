@@ -1,0 +1,6 @@
+//! Simulators of the SaaS APIs zeitpost talks to.
+//!
+//! Tests and benchmarks cannot reach the real services, so each module here runs a local HTTP
+//! server that behaves like one of them, including its documented quirks and failure modes.
+
+pub mod personio;

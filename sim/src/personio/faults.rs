@@ -1,0 +1,219 @@
+//! Route kinds and the failures a test can queue against them.
+//!
+//! The importer must cope with lost answers, throttling and outages without importing twice;
+//! these faults let a test produce each of those on the exact request it wants.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use axum::http::Method;
+
+/// What kind of request a request is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Route {
+    /// `POST /v2/auth/token`.
+    Token,
+    /// `GET /v2/persons`.
+    Persons,
+    /// `GET /v2/attendance-periods`.
+    ListPeriods,
+    /// `GET /v2/attendance-periods/{id}`.
+    GetPeriod,
+    /// `POST /v2/attendance-periods`.
+    CreatePeriod,
+    /// `PATCH /v2/attendance-periods/{id}`.
+    PatchPeriod,
+    /// `DELETE /v2/attendance-periods/{id}`.
+    DeletePeriod,
+    /// Anything else (answered 404 or 405).
+    Unknown,
+    /// In a fault: matches every route. Never the route of a logged request.
+    Any,
+}
+
+impl Route {
+    /// Whether a fault aimed at `self` applies to a request of kind `actual`.
+    pub fn matches(self, actual: Route) -> bool {
+        self == Route::Any || self == actual
+    }
+
+    /// Whether requests of this kind change data.
+    pub fn is_write(self) -> bool {
+        matches!(
+            self,
+            Route::CreatePeriod | Route::PatchPeriod | Route::DeletePeriod
+        )
+    }
+}
+
+/// The rate-limit bucket a route draws from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Group {
+    Auth,
+    Persons,
+    AttendancePeriods,
+}
+
+/// Splits a request into its route kind, its rate-limit group and the period id in the path.
+/// A known path with the wrong method is `Unknown` with `Some(group)`, answered 405.
+pub(crate) fn classify(method: &Method, path: &str) -> (Route, Option<Group>, Option<String>) {
+    let path = path.trim_end_matches('/');
+    let m = method.clone();
+    match path {
+        "/v2/auth/token" => match m {
+            Method::POST => (Route::Token, Some(Group::Auth), None),
+            _ => (Route::Unknown, Some(Group::Auth), None),
+        },
+        "/v2/persons" => match m {
+            Method::GET => (Route::Persons, Some(Group::Persons), None),
+            _ => (Route::Unknown, Some(Group::Persons), None),
+        },
+        "/v2/attendance-periods" => match m {
+            Method::GET => (Route::ListPeriods, Some(Group::AttendancePeriods), None),
+            Method::POST => (Route::CreatePeriod, Some(Group::AttendancePeriods), None),
+            _ => (Route::Unknown, Some(Group::AttendancePeriods), None),
+        },
+        _ => match path.strip_prefix("/v2/attendance-periods/") {
+            Some(id) if !id.is_empty() && !id.contains('/') => {
+                let id = Some(id.to_owned());
+                let g = Some(Group::AttendancePeriods);
+                match m {
+                    Method::GET => (Route::GetPeriod, g, id),
+                    Method::PATCH => (Route::PatchPeriod, g, id),
+                    Method::DELETE => (Route::DeletePeriod, g, id),
+                    _ => (Route::Unknown, g, None),
+                }
+            }
+            _ => (Route::Unknown, None, None),
+        },
+    }
+}
+
+/// A failure to inject. Each applies to the next `times` requests whose route matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer with `status` and a v2 error body; nothing is applied.
+    Status {
+        /// Which requests.
+        route: Route,
+        /// HTTP status to send.
+        status: u16,
+        /// How many requests.
+        times: u32,
+    },
+    /// Apply the request, then close the connection without answering.
+    ApplyThenDrop {
+        /// Which requests.
+        route: Route,
+        /// How many requests.
+        times: u32,
+    },
+    /// Close the connection without answering; nothing is applied.
+    Drop {
+        /// Which requests.
+        route: Route,
+        /// How many requests.
+        times: u32,
+    },
+    /// Wait `delay`, then handle the request normally.
+    Delay {
+        /// Which requests.
+        route: Route,
+        /// How long to wait before handling.
+        delay: Duration,
+        /// How many requests.
+        times: u32,
+    },
+    /// Answer 429 with the `x-ratelimit-*` headers; nothing is applied.
+    RateLimited {
+        /// Which requests.
+        route: Route,
+        /// How many requests.
+        times: u32,
+    },
+}
+
+impl Fault {
+    fn target(&self) -> (Route, u32) {
+        match *self {
+            Fault::Status { route, times, .. }
+            | Fault::ApplyThenDrop { route, times }
+            | Fault::Drop { route, times }
+            | Fault::Delay { route, times, .. }
+            | Fault::RateLimited { route, times } => (route, times),
+        }
+    }
+
+    fn use_once(&mut self) {
+        match self {
+            Fault::Status { times, .. }
+            | Fault::ApplyThenDrop { times, .. }
+            | Fault::Drop { times, .. }
+            | Fault::Delay { times, .. }
+            | Fault::RateLimited { times, .. } => *times = times.saturating_sub(1),
+        }
+    }
+}
+
+/// Faults in the order they were injected.
+#[derive(Debug, Default)]
+pub(crate) struct FaultQueue(VecDeque<Fault>);
+
+impl FaultQueue {
+    pub fn push(&mut self, fault: Fault) {
+        if fault.target().1 > 0 {
+            self.0.push_back(fault);
+        }
+    }
+
+    /// The first queued fault that matches `route`, used up by one.
+    pub fn take(&mut self, route: Route) -> Option<Fault> {
+        let pos = self.0.iter().position(|f| f.target().0.matches(route))?;
+        let fault = self.0[pos].clone();
+        self.0[pos].use_once();
+        if self.0[pos].target().1 == 0 {
+            self.0.remove(pos);
+        }
+        Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_are_used_up_in_order() {
+        let mut q = FaultQueue::default();
+        q.push(Fault::Drop {
+            route: Route::CreatePeriod,
+            times: 2,
+        });
+        q.push(Fault::RateLimited {
+            route: Route::Any,
+            times: 1,
+        });
+        assert!(matches!(
+            q.take(Route::Token),
+            Some(Fault::RateLimited { .. })
+        ));
+        assert!(q.take(Route::Token).is_none());
+        assert!(matches!(
+            q.take(Route::CreatePeriod),
+            Some(Fault::Drop { .. })
+        ));
+        assert!(matches!(
+            q.take(Route::CreatePeriod),
+            Some(Fault::Drop { .. })
+        ));
+        assert!(q.take(Route::CreatePeriod).is_none());
+    }
+
+    #[test]
+    fn paths_classify() {
+        let (r, _, id) = classify(&Method::PATCH, "/v2/attendance-periods/abc");
+        assert_eq!((r, id.as_deref()), (Route::PatchPeriod, Some("abc")));
+        assert_eq!(classify(&Method::PUT, "/v2/persons").0, Route::Unknown);
+        assert_eq!(classify(&Method::GET, "/v1/x").1, None);
+    }
+}

@@ -1,0 +1,257 @@
+//! A simulated Personio API v2 on a loopback port.
+//!
+//! zeitpost must import each time-clock record into Personio exactly once, and the paths that
+//! matter most (lost answers, throttling, expired tokens, overlap rejections) cannot be produced
+//! on the real SaaS on demand. This server follows what `personio-api.md` and
+//! `personio-v2-breaks.md` establish about v2, and turns every point they leave open into a switch
+//! of [`PersonioConfig`]. See `sim/README.md` for which behaviour rests on which source.
+//!
+//! The server runs on its own thread with its own tokio runtime, so synchronous tests, async
+//! tests and tests of a child process can all talk to it.
+
+mod auth;
+mod body;
+mod config;
+mod faults;
+mod log;
+mod model;
+mod overlap;
+mod paging;
+mod periods;
+mod persons;
+mod query;
+mod ratelimit;
+mod reply;
+mod server;
+mod state;
+mod writes;
+
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use axum::Router;
+use chrono::NaiveDateTime;
+use tokio::sync::oneshot;
+
+pub use config::{
+    CreatedBody, OverlapMode, PersonioConfig, RateLimit, SCOPE_ATTENDANCES_READ,
+    SCOPE_ATTENDANCES_WRITE, SCOPE_PERSONS_READ,
+};
+pub use faults::{Fault, Route};
+pub use log::{RequestRecord, Stats};
+pub use model::{DATE_TIME_FORMAT, Period, PeriodType, Person};
+
+use server::{Kill, KillListener, Shared, lock};
+use state::State;
+
+/// A running simulator. Dropping it stops the server.
+pub struct PersonioSim {
+    shared: Shared,
+    base_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl PersonioSim {
+    /// Starts the server on `127.0.0.1:0`; returns once it accepts connections.
+    ///
+    /// # Panics
+    /// When no loopback port can be bound or the runtime cannot be built.
+    pub fn start(config: PersonioConfig) -> PersonioSim {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let addr = listener.local_addr().expect("listener address");
+        let base_url = format!("http://{addr}");
+        let shared: Shared = Arc::new(Mutex::new(State::new(config, base_url.clone())));
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+        let server_state = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name(format!("personio-sim-{}", addr.port()))
+            .spawn(move || serve(listener, server_state, stop, ready_tx))
+            .expect("spawn simulator thread");
+        ready_rx.recv().expect("simulator failed to start");
+        PersonioSim {
+            shared,
+            base_url,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// Adds an active person; returns the id ("1001", "1002", ...).
+    pub fn add_person(&self, email: &str, first: &str, last: &str) -> String {
+        let mut st = lock(&self.shared);
+        let id = st.next_person.to_string();
+        st.next_person += 1;
+        st.persons.push(Person {
+            id: id.clone(),
+            first_name: first.to_owned(),
+            last_name: last.to_owned(),
+            email: email.to_owned(),
+            status: "ACTIVE".to_owned(),
+            employment_id: uuid::Uuid::new_v4().to_string(),
+        });
+        id
+    }
+
+    /// Sets a person's status (`ACTIVE` or `INACTIVE`); false when the id is unknown.
+    pub fn set_person_status(&self, person_id: &str, status: &str) -> bool {
+        let mut st = lock(&self.shared);
+        match st.persons.iter_mut().find(|p| p.id == person_id) {
+            Some(p) => {
+                p.status = status.to_owned();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// All persons, in id order.
+    pub fn persons(&self) -> Vec<Person> {
+        lock(&self.shared).persons.clone()
+    }
+
+    /// Adds a CONFIRMED period as if somebody had entered it by hand: no validation, no overlap
+    /// check. Returns its UUID.
+    pub fn add_period(
+        &self,
+        person_id: &str,
+        kind: PeriodType,
+        start: NaiveDateTime,
+        end: Option<NaiveDateTime>,
+        comment: Option<&str>,
+    ) -> String {
+        let now = model::now_secs();
+        let period = Period {
+            id: uuid::Uuid::new_v4().to_string(),
+            person_id: person_id.to_owned(),
+            kind,
+            start,
+            end,
+            comment: comment.map(str::to_owned),
+            project_id: None,
+            approval: "CONFIRMED".to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        let id = period.id.clone();
+        lock(&self.shared).periods.push(period);
+        id
+    }
+
+    /// Removes a period as if somebody had deleted it by hand; false when unknown.
+    pub fn remove_period(&self, id: &str) -> bool {
+        let mut st = lock(&self.shared);
+        let before = st.periods.len();
+        st.periods.retain(|p| p.id != id);
+        st.periods.len() != before
+    }
+
+    /// Sets a period's approval status (`PENDING`, `CONFIRMED`, `REJECTED`); false when unknown.
+    pub fn set_approval(&self, id: &str, status: &str) -> bool {
+        let mut st = lock(&self.shared);
+        match st.periods.iter_mut().find(|p| p.id == id) {
+            Some(p) => {
+                p.approval = status.to_owned();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// All stored periods, ordered by person (numerically), start, end.
+    pub fn periods(&self) -> Vec<Period> {
+        let mut all = lock(&self.shared).periods.clone();
+        all.sort_by(|a, b| {
+            let person = |p: &Period| p.person_id.parse::<u64>().unwrap_or(u64::MAX);
+            person(a)
+                .cmp(&person(b))
+                .then(a.person_id.cmp(&b.person_id))
+                .then(a.start.cmp(&b.start))
+                .then((a.end.is_none(), a.end).cmp(&(b.end.is_none(), b.end)))
+        });
+        all
+    }
+
+    /// Queues a fault; faults apply in the order injected, one per request.
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.shared).faults.push(fault);
+    }
+
+    /// Every request so far, in arrival order of their answers.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        lock(&self.shared).log.clone()
+    }
+
+    /// Forgets the request log (and so resets `stats`).
+    pub fn clear_requests(&self) {
+        lock(&self.shared).log.clear();
+    }
+
+    /// Counts over the request log.
+    pub fn stats(&self) -> Stats {
+        Stats::from_log(&lock(&self.shared).log)
+    }
+
+    /// Invalidates every token issued so far: their next use gets 401.
+    pub fn expire_tokens(&self) {
+        lock(&self.shared).tokens.clear();
+    }
+
+    /// Changes the behaviour from the next request on.
+    pub fn set_config(&self, f: impl FnOnce(&mut PersonioConfig)) {
+        f(&mut lock(&self.shared).config);
+    }
+
+    /// The current behaviour.
+    pub fn config(&self) -> PersonioConfig {
+        lock(&self.shared).config.clone()
+    }
+}
+
+impl Drop for PersonioSim {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The server thread: its own runtime, serving until the shutdown signal.
+fn serve(
+    listener: std::net::TcpListener,
+    shared: Shared,
+    stop: oneshot::Receiver<()>,
+    ready: std::sync::mpsc::Sender<()>,
+) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("personio-sim-worker")
+        .enable_all()
+        .build()
+        .expect("simulator runtime");
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+        let app = Router::new().fallback(server::entry).with_state(shared);
+        let service = app.into_make_service_with_connect_info::<Kill>();
+        let server = axum::serve(KillListener(listener), service);
+        let _ = ready.send(());
+        tokio::select! {
+            _ = server.into_future() => {}
+            _ = stop => {}
+        }
+    });
+    runtime.shutdown_timeout(Duration::from_millis(200));
+}

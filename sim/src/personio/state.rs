@@ -1,0 +1,133 @@
+//! The simulated account and the order in which a request is checked.
+//!
+//! Like a gateway in front of the service: rate limit first, then authentication and scope,
+//! then the endpoint. Everything runs under one lock, so each request sees and leaves a
+//! consistent account.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use axum::http::{HeaderMap, Method};
+
+use super::auth::{self, Token};
+use super::config::PersonioConfig;
+use super::faults::{FaultQueue, Group, Route};
+use super::log::RequestRecord;
+use super::model::{Period, Person};
+use super::query::Params;
+use super::ratelimit::{self, Buckets};
+use super::reply::Reply;
+use super::{periods, persons, writes};
+
+/// Everything the simulator holds.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub config: PersonioConfig,
+    pub base_url: String,
+    pub persons: Vec<Person>,
+    pub periods: Vec<Period>,
+    pub tokens: HashMap<String, Token>,
+    pub faults: FaultQueue,
+    pub log: Vec<RequestRecord>,
+    pub buckets: Buckets,
+    pub next_person: u64,
+}
+
+/// One request, read in full.
+pub(crate) struct Ctx<'a> {
+    pub method: &'a Method,
+    pub path: &'a str,
+    pub raw_query: &'a str,
+    pub query: Params,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+    pub route: Route,
+    pub group: Option<Group>,
+    pub id: Option<String>,
+}
+
+impl Ctx<'_> {
+    /// The first value of a header, if it is text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl State {
+    pub fn new(config: PersonioConfig, base_url: String) -> State {
+        State {
+            config,
+            base_url,
+            persons: Vec::new(),
+            periods: Vec::new(),
+            tokens: HashMap::new(),
+            faults: FaultQueue::default(),
+            log: Vec::new(),
+            buckets: Buckets::default(),
+            next_person: 1001,
+        }
+    }
+
+    /// A link target: absolute or relative per `absolute_links`.
+    pub fn href(&self, path_and_query: &str) -> String {
+        if self.config.absolute_links {
+            format!("{}{}", self.base_url, path_and_query)
+        } else {
+            path_and_query.to_owned()
+        }
+    }
+
+    /// Answers a request; the flag tells whether stored periods changed.
+    pub fn process(&mut self, ctx: &Ctx) -> (Reply, bool) {
+        let mut limit_headers = None;
+        if let (Some(group), Some(limit)) = (ctx.group, self.config.rate_limit) {
+            let v = self.buckets.take(group, limit, Instant::now());
+            if !v.allowed {
+                let retry = self.config.retry_after_on_429.then_some(v.retry_after);
+                return (ratelimit::too_many(limit, retry), false);
+            }
+            limit_headers = Some((limit, v.remaining));
+        }
+        let (reply, applied) = self.route(ctx);
+        let reply = match limit_headers {
+            Some((limit, remaining)) => ratelimit::with_headers(reply, limit, remaining),
+            None => reply,
+        };
+        (reply, applied)
+    }
+
+    fn route(&mut self, ctx: &Ctx) -> (Reply, bool) {
+        match ctx.route {
+            Route::Token => (auth::issue(self, ctx), false),
+            Route::Unknown | Route::Any => (no_route(ctx), false),
+            _ => match auth::check(self, ctx) {
+                Err(reply) => (reply, false),
+                Ok(()) => self.endpoint(ctx),
+            },
+        }
+    }
+
+    fn endpoint(&mut self, ctx: &Ctx) -> (Reply, bool) {
+        match ctx.route {
+            Route::Persons => (persons::list(self, ctx), false),
+            Route::ListPeriods => (periods::list(self, ctx), false),
+            Route::GetPeriod => (periods::get(self, ctx), false),
+            Route::CreatePeriod => writes::create(self, ctx),
+            Route::PatchPeriod => writes::patch(self, ctx),
+            Route::DeletePeriod => writes::delete(self, ctx),
+            Route::Token | Route::Unknown | Route::Any => (no_route(ctx), false),
+        }
+    }
+}
+
+/// 405 on a known path with another method, 404 elsewhere.
+fn no_route(ctx: &Ctx) -> Reply {
+    match ctx.group {
+        Some(_) => Reply::problem(
+            405,
+            "Method Not Allowed",
+            &format!("{} is not supported on {}", ctx.method, ctx.path),
+        ),
+        None => Reply::not_found(&format!("No endpoint at {}", ctx.path)),
+    }
+}

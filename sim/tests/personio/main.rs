@@ -1,0 +1,12 @@
+//! Black-box tests of the Personio simulator over real sockets.
+//!
+//! Other crates trust the simulator to stand in for Personio, so every documented behaviour and
+//! every switch is checked here the way a client would meet it.
+
+mod auth;
+mod client;
+mod faults;
+mod list;
+mod persons;
+mod ratelimit;
+mod writes;
