@@ -7,22 +7,17 @@
 //! Peak memory is measured in a child process (this binary again, with
 //! `ZEITPOST_BENCH_CHILD` set), read from its `VmHWM`, so each figure is one file's alone.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, NaiveDate};
+use common::{EMPLOYEES, PERIODS, day, write_csv};
 use zeitpost::config::Config;
 use zeitpost::ingest::{self, Settings};
 use zeitpost::records::Outcome;
-
-const EMPLOYEES: usize = 250;
-const PERIODS: [(&str, &str, u32); 4] = [
-    ("06:00", "09:58", 0),
-    ("10:10", "12:00", 0),
-    ("12:30", "15:45", 15),
-    ("16:00", "18:17", 0),
-];
 
 fn settings() -> Settings {
     Settings::from_config(
@@ -30,36 +25,6 @@ fn settings() -> Settings {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
     )
     .unwrap()
-}
-
-fn day(i: usize) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + Days::new(i as u64)
-}
-
-fn write_csv(path: &Path, days: usize) -> usize {
-    use std::io::Write;
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(out, "E-Mail;Datum;Startzeit;Endzeit;Pause;Kommentar").unwrap();
-    let mut rows = 0;
-    for d in 0..days {
-        let date = day(d).format("%d.%m.%Y").to_string();
-        for e in 0..EMPLOYEES {
-            for (i, (s, t, b)) in PERIODS.iter().enumerate() {
-                let comment = if (d + e + i) % 7 == 0 {
-                    "Kundentermin, extern"
-                } else {
-                    ""
-                };
-                writeln!(
-                    out,
-                    "mitarbeiter{e:03}@example.com;{date};{s};{t};{b};{comment}"
-                )
-                .unwrap();
-                rows += 1;
-            }
-        }
-    }
-    rows
 }
 
 fn write_xlsx(path: &Path, days: usize) -> usize {

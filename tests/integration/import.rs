@@ -7,7 +7,8 @@ use std::process::Output;
 use std::time::Duration;
 
 use zeitpost_sim::personio::{
-    Fault, OverlapMode, Period, PeriodType, PersonioConfig, PersonioSim, Route,
+    CreatedBody, Fault, OverlapMode, Period, PeriodType, PersonioConfig, PersonioSim, RateLimit,
+    Route,
 };
 
 use crate::util::{sample, zeitpost};
@@ -517,5 +518,99 @@ fn killed_at_random_moments_it_still_writes_everything_exactly_once() {
         text(&again).contains(&format!("{expected_records} duplicates")),
         "{}",
         text(&again)
+    );
+}
+
+#[test]
+fn a_record_refused_halfway_is_rolled_back_completely() {
+    let app = spawn_app(PersonioConfig::default(), "");
+    let file = app.dir.path().join("one.csv");
+    std::fs::write(&file, "E-Mail;Datum;Start;Ende;Pause\nben.beispiel@example.com;11.11.2026;08:00;16:00;30\nanna.muster@example.com;11.11.2026;08:00;12:00;0\n").unwrap();
+    // Ben's first period goes through, his break is refused for good.
+    app.sim.inject(Fault::Delay {
+        route: Route::CreatePeriod,
+        delay: Duration::from_millis(1),
+        times: 1,
+    });
+    app.sim.inject(Fault::Status {
+        route: Route::CreatePeriod,
+        status: 422,
+        times: 1,
+    });
+    let out = app.import(&[], &[&file]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("Refused by Personio"), "{}", text(&out));
+    let left = layout(&app.sim.periods());
+    assert!(
+        !left.contains_key("1002"),
+        "nothing of Ben's record remains: {left:?}"
+    );
+    assert_eq!(left["1001"], ["WORK 11 08:00-12:00"]);
+    assert!(app.sim.stats().count(Route::DeletePeriod) >= 1);
+    // Sent again once Personio takes it, it is written in full.
+    let again = app.import(&[], &[&file]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert_eq!(layout(&app.sim.periods())["1002"].len(), 3);
+}
+
+#[test]
+fn every_known_shape_of_the_create_answer_is_understood() {
+    for shape in [
+        CreatedBody::IdAndAffected,
+        CreatedBody::CreatedObject,
+        CreatedBody::DataWrapped,
+        CreatedBody::UnderscoreData,
+    ] {
+        let app = spawn_app(
+            PersonioConfig {
+                created_body: shape,
+                ..PersonioConfig::default()
+            },
+            "",
+        );
+        let out = app.import(&[], &[&sample(EXPORT)]);
+        assert_eq!(out.status.code(), Some(0), "{shape:?}: {}", text(&out));
+        assert_eq!(app.sim.periods().len(), EXPORT_PERIODS);
+    }
+}
+
+#[test]
+fn rate_limits_relative_links_and_many_pages() {
+    let app = spawn_app(
+        PersonioConfig {
+            rate_limit: Some(RateLimit {
+                capacity: 5,
+                per_second: 40,
+            }),
+            retry_after_on_429: false,
+            absolute_links: false,
+            ..PersonioConfig::default()
+        },
+        "",
+    );
+    let file = app.dir.path().join("weeks.csv");
+    let mut csv = String::from("E-Mail;Datum;Startzeit;Endzeit;Pause\n");
+    for day in 1..=20 {
+        for who in ["anna.muster", "ben.beispiel", "carla.cortez"] {
+            csv.push_str(&format!(
+                "{who}@example.com;{day:02}.09.2026;07:00;15:30;30\n"
+            ));
+        }
+    }
+    std::fs::write(&file, csv).unwrap();
+    let out = app.import(&[], &[&file]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // The client reads x-ratelimit-remaining and waits, instead of running into 429s.
+    let limited = app.sim.stats().rate_limited;
+    assert!(limited < 10, "{limited} answers were 429");
+    assert_eq!(app.sim.periods().len(), 180);
+    std::fs::remove_dir_all(app.state().parent().unwrap()).unwrap();
+    let before = app.creates();
+    let again = app.import(&[], &[&file]);
+    assert_eq!(app.creates(), before, "{}", text(&again));
+    assert!(text(&again).contains("60 duplicates"), "{}", text(&again));
+    assert!(
+        app.sim.stats().count(Route::ListPeriods) >= 2,
+        "180 periods take two pages"
     );
 }
