@@ -1,5 +1,5 @@
 //! zeitpost turns time-clock exports that arrive by e-mail into deduplicated attendance
-//! records.
+//! records in Personio.
 //!
 //! # Layout
 //!
@@ -12,14 +12,24 @@
 //!   profile, and reads dates, times and breaks. It judges syntax, not meaning.
 //! - [`records`]: raw rows → attendance [`records::Record`]s or rejections with a
 //!   reason HR understands; repeats and overlaps within one file.
-//! - [`ingest`] joins the two for one file, behind a panic boundary.
+//! - [`target`]: records → Personio v2 attendance periods, or Personio import files in an
+//!   outbox. What to write for a record ([`target::layout`]) and whether it clashes with
+//!   what Personio holds ([`target::compare`]) are plain functions; the targets carry
+//!   them out, exactly once.
+//! - [`report`]: what became of every file and row, in HR's words.
 //!
-//! Around the pipeline: [`config`] (the typed TOML config and its secrets) and [`lang`]
-//! (German or English for everything HR reads).
+//! [`ingest`] joins parsing and validation for one file behind a panic boundary, and
+//! [`importer`] runs a batch of files through to the target.
 //!
-//! Parsing, validation and deduplication are plain functions on plain data: they do no
-//! I/O and are unit-tested where they live. The command line lives in the binary
-//! (`src/cli/`) and is tested end to end in `tests/integration/`.
+//! Around the pipeline: [`ledger`] (the SQLite state: files seen, records written, every
+//! remote write planned before it is sent), [`config`] (the typed TOML config and its
+//! secrets), [`senders`] (address patterns) and [`lang`] (German or English for
+//! everything HR reads).
+//!
+//! Parsing, validation, deduplication and planning are plain functions on plain data: they
+//! do no I/O and are unit-tested where they live. The command line lives in the binary
+//! (`src/cli/`) and is tested end to end in `tests/integration/`, against a Personio
+//! simulator (the `sim` crate) where it talks to Personio.
 
 pub mod config;
 pub mod importer;
