@@ -41,4 +41,5 @@ pub mod parse;
 pub mod records;
 pub mod report;
 pub mod senders;
+pub mod source;
 pub mod target;

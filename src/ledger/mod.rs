@@ -9,7 +9,10 @@
 //! The database runs in WAL mode with `synchronous = FULL`: a write confirmed here survives
 //! a crash or power loss, which is what lets the importer trust it.
 
+mod mails;
 mod schema;
+
+pub use mails::{Cycle, EarlierMail, MailEntry, MailFacts, MailState, QueuedReport};
 
 use std::path::Path;
 

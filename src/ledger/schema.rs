@@ -48,4 +48,51 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX writes_open ON writes(state) WHERE state = 'planned';
     CREATE INDEX records_pending ON records(state) WHERE state = 'pending';
     "#,
+    // 2: mails, queued reports, daemon cycles.
+    r#"
+    CREATE TABLE mails (
+        id          INTEGER PRIMARY KEY,
+        mailbox     TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        message_id  TEXT,
+        sha256      TEXT NOT NULL,
+        sender      TEXT,
+        subject     TEXT,
+        state       TEXT NOT NULL CHECK (state IN ('processing', 'done', 'failed')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        error       TEXT,
+        summary     TEXT,
+        moved       INTEGER NOT NULL DEFAULT 0,
+        first_seen  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        UNIQUE (mailbox, key)
+    );
+    CREATE INDEX mails_sha256 ON mails(sha256);
+    CREATE INDEX mails_message_id ON mails(message_id);
+    CREATE TABLE reports (
+        id          INTEGER PRIMARY KEY,
+        mail_id     INTEGER REFERENCES mails(id),
+        sender      TEXT NOT NULL,
+        recipients  TEXT NOT NULL,
+        message     BLOB NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('queued', 'sent')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        error       TEXT,
+        created_at  TEXT NOT NULL,
+        sent_at     TEXT
+    );
+    CREATE INDEX reports_queued ON reports(state) WHERE state = 'queued';
+    CREATE TABLE cycles (
+        id           INTEGER PRIMARY KEY,
+        started_at   TEXT NOT NULL,
+        finished_at  TEXT,
+        mails        INTEGER NOT NULL DEFAULT 0,
+        imported     INTEGER NOT NULL DEFAULT 0,
+        rejected     INTEGER NOT NULL DEFAULT 0,
+        duplicates   INTEGER NOT NULL DEFAULT 0,
+        conflicts    INTEGER NOT NULL DEFAULT 0,
+        failed       INTEGER NOT NULL DEFAULT 0,
+        error        TEXT
+    );
+    "#,
 ];
