@@ -114,6 +114,18 @@ fn default_poll() -> Duration {
     Duration::from_secs(60)
 }
 
+impl Default for SendersConfig {
+    fn default() -> Self {
+        SendersConfig {
+            allow: Vec::new(),
+            hr: Vec::new(),
+            require_auth: false,
+            authserv_id: None,
+            notify_rejected: true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Corrections {
@@ -133,11 +145,17 @@ pub struct ImportConfig {
     pub max_period: Duration,
     #[serde(default)]
     pub corrections: Corrections,
+    /// How often a mail that fails is tried before it goes to the failed folder.
+    #[serde(default = "default_mail_attempts")]
+    pub mail_attempts: u32,
     /// How far after today a record may be dated.
     #[serde(default = "default_max_future", deserialize_with = "units::duration")]
     pub max_future: Duration,
 }
 
+fn default_mail_attempts() -> u32 {
+    3
+}
 fn default_max_period() -> Duration {
     Duration::from_secs(16 * 3600)
 }
@@ -151,12 +169,13 @@ impl Default for ImportConfig {
             overnight: Overnight::default(),
             max_period: default_max_period(),
             corrections: Corrections::default(),
+            mail_attempts: default_mail_attempts(),
             max_future: default_max_future(),
         }
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SendersConfig {
     #[serde(default)]
@@ -166,6 +185,9 @@ pub struct SendersConfig {
     #[serde(default)]
     pub require_auth: bool,
     pub authserv_id: Option<String>,
+    /// Tell `report.to` about mails from senders that are not trusted (never the sender).
+    #[serde(default = "yes")]
+    pub notify_rejected: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -450,6 +472,9 @@ impl Config {
                 "personio.max_rps".into(),
                 "must be above 0 and at most 1000".into(),
             ));
+        }
+        if self.senders.require_auth && self.senders.authserv_id.is_none() {
+            return Err(("senders.authserv_id".into(), "required with require_auth = true: the id your mail server writes into Authentication-Results".into()));
         }
         if self.import.max_period.is_zero()
             || self.import.max_period > Duration::from_secs(48 * 3600)

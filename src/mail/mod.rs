@@ -61,6 +61,18 @@ pub struct Mail {
     pub subject: Option<String>,
     /// The `Auto-Submitted` header, if any: replies to automatic mail cause mail loops.
     pub auto_submitted: Option<String>,
+    /// `References`, to thread the report under the original.
+    pub references: Option<String>,
+    /// `X-Loop`: set by zeitpost on its own reports.
+    pub x_loop: Option<String>,
+    /// `Return-Path`; `<>` marks a bounce.
+    pub return_path: Option<String>,
+    /// `Precedence` (`bulk`, `list`, `junk` are not answered).
+    pub precedence: Option<String>,
+    /// The top-level media type, lower case (`multipart/report` is a delivery report).
+    pub content_type: Option<String>,
+    /// Every `Authentication-Results` header, in order.
+    pub authentication_results: Vec<String>,
     /// Every named part, depth-first in document order.
     pub attachments: Vec<Attachment>,
     /// What was skipped and why, in English, for the log.
@@ -173,6 +185,17 @@ fn headers_of(headers: &[mailparse::MailHeader<'_>]) -> Mail {
             .and_then(|header| bare_address(header)),
         subject: text("Subject"),
         auto_submitted: text("Auto-Submitted"),
+        references: text("References"),
+        x_loop: text("X-Loop"),
+        return_path: text("Return-Path"),
+        precedence: text("Precedence").map(|v| v.to_lowercase()),
+        content_type: text("Content-Type")
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_lowercase()),
+        authentication_results: headers
+            .get_all_values("Authentication-Results")
+            .into_iter()
+            .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect(),
         ..Mail::default()
     }
 }
