@@ -105,17 +105,8 @@ pub fn inputs_from(
     }
     match mail::read(&bytes, limits) {
         Ok(m) => {
-            let inputs: Vec<Input> = m
-                .attachments
-                .into_iter()
-                .filter(|a| a.is_export())
-                .map(|a| Input {
-                    label: format!("{label}/{}", a.name),
-                    name: a.name,
-                    bytes: a.bytes,
-                })
-                .collect();
-            if inputs.is_empty() {
+            let inputs = exports_of(&m, &format!("{label}/"), limits, lang, reports);
+            if inputs.is_empty() && !m.attachments.iter().any(|a| a.is_export()) {
                 reports.push(FileReport {
                     name: label.to_string(),
                     error: Some(no_export(lang)),
@@ -133,6 +124,39 @@ pub fn inputs_from(
             Vec::new()
         }
     }
+}
+
+/// The export attachments of a mail as inputs; one too large to read gets a report of
+/// its own instead.
+pub fn exports_of(
+    mail: &mail::Mail,
+    prefix: &str,
+    limits: &mail::MailLimits,
+    lang: Lang,
+    reports: &mut Vec<FileReport>,
+) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    for a in mail.attachments.iter().filter(|a| a.is_export()) {
+        let label = format!("{prefix}{}", a.name);
+        if a.oversized {
+            let e = crate::parse::FileError::TooLarge {
+                size: limits.attachment_bytes + 1,
+                limit: limits.attachment_bytes,
+            };
+            reports.push(FileReport {
+                name: label,
+                error: Some(e.reason(lang)),
+                ..FileReport::default()
+            });
+            continue;
+        }
+        inputs.push(Input {
+            label,
+            name: a.name.clone(),
+            bytes: a.bytes.clone(),
+        });
+    }
+    inputs
 }
 
 fn no_export(lang: Lang) -> String {

@@ -81,7 +81,7 @@ impl Ledger {
     /// new → recorded as processing, first attempt. Durable before the mail is worked on,
     /// so a mail that crashes the process is counted too.
     pub fn mail_begin(&mut self, f: &MailFacts) -> Result<MailEntry> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let stamp = now();
         tx.execute(
             "INSERT INTO mails (mailbox, key, message_id, sha256, sender, subject, state, attempts, first_seen, updated_at)
@@ -144,7 +144,7 @@ impl Ledger {
         error: Option<&str>,
         report: Option<(&str, &[String], &[u8])>,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let stamp = now();
         tx.execute(
             "UPDATE mails SET state = ?2, summary = ?3, error = ?4, updated_at = ?5 WHERE id = ?1",

@@ -3,6 +3,10 @@
 //! Built from plain data while the pipeline runs, then rendered: as text for the command
 //! line here, and as the report e-mail's body.
 
+pub mod fix_csv;
+pub mod mail;
+pub mod smtp;
+
 use crate::lang::Lang;
 use crate::records::{Outcome as RowOutcome, Rejection};
 use crate::target::Outcome;

@@ -26,6 +26,15 @@ use client::RemotePeriod;
 
 pub const TARGET: &str = "personio";
 
+/// Records planned (and confirmed) per ledger commit.
+const BATCH: usize = 50;
+
+/// What a record needs.
+enum Decision {
+    Done(Outcome),
+    Write { record_id: i64, periods: usize, update: bool },
+}
+
 /// Attempts to settle one write whose answer was lost.
 const SETTLE_ATTEMPTS: u32 = 3;
 
@@ -35,6 +44,11 @@ pub struct PersonioTarget {
     day_end: DayEnd,
     /// Person ids by e-mail, looked up once per run; `None`: Personio has no such person.
     persons: HashMap<String, Option<String>>,
+}
+
+/// Whether a failure may pass by itself, so the record is tried again later.
+fn transient(e: &PersonioError) -> bool {
+    e.maybe_applied() || matches!(e, PersonioError::RateLimited | PersonioError::Unavailable { .. })
 }
 
 /// Whether to stop the whole batch: errors that no record can get past.
@@ -179,40 +193,61 @@ impl PersonioTarget {
                 .map(|o| o.expect("every item decided"))
                 .collect());
         }
-        self.resolve(to_check.iter().map(|(i, _)| &items[*i].record.employee))
-            .await?;
+        self.resolve(to_check.iter().map(|(i, _)| &items[*i].record.employee)).await?;
         let mut held = self.held_for(items, &to_check).await?;
-        for (i, known) in to_check {
-            let item = &items[i];
-            let outcome = match self.person(&item.record.employee).cloned() {
-                None => Outcome::UnknownEmployee,
-                Some(person) => {
-                    let person_held = held.entry(person.clone()).or_default();
-                    match self
-                        .write_one(ledger, item, known, &person, person_held, policy)
-                        .await
-                    {
-                        Ok(o) => o,
-                        Err(e) if fatal(&e) => return Err(e),
-                        Err(e)
-                            if e.maybe_applied()
-                                || matches!(
-                                    e,
-                                    PersonioError::RateLimited | PersonioError::Unavailable { .. }
-                                ) =>
-                        {
-                            Outcome::Deferred(e.to_string())
-                        }
-                        Err(e) => Outcome::Failed(e.to_string()),
+        for chunk in to_check.chunks(BATCH) {
+            // Plans first, durable together: nothing is sent that the ledger does not know.
+            ledger.begin_batch().map_err(ledger_error)?;
+            let mut planned = Vec::new();
+            for &(i, known) in chunk {
+                let item = &items[i];
+                let Some(person) = self.person(&item.record.employee).cloned() else {
+                    outcomes[i] = Some(Outcome::UnknownEmployee);
+                    continue;
+                };
+                let person_held = held.entry(person.clone()).or_default();
+                match self.decide(ledger, item, known, person_held, policy) {
+                    Ok(Decision::Done(o)) => outcomes[i] = Some(o),
+                    Ok(Decision::Write { record_id, periods, update }) => {
+                        planned.push((i, record_id, person, periods, update))
+                    }
+                    Err(e) => {
+                        ledger.commit_batch().map_err(ledger_error)?;
+                        return Err(e);
                     }
                 }
-            };
-            outcomes[i] = Some(outcome);
+            }
+            ledger.commit_batch().map_err(ledger_error)?;
+            // Then the writes; their confirmations are committed together at the end. A
+            // confirmation lost in a crash only means the next run reads Personio to settle
+            // the record, which finds the periods and sends nothing twice.
+            ledger.begin_batch().map_err(ledger_error)?;
+            let mut stop = None;
+            for (i, record_id, person, periods, update) in planned {
+                if stop.is_some() {
+                    outcomes[i] = Some(Outcome::Deferred("not sent: the batch stopped".into()));
+                    continue;
+                }
+                let person_held = held.entry(person.clone()).or_default();
+                let result = self.carry_out(ledger, record_id, &person, person_held).await;
+                outcomes[i] = Some(match result {
+                    Ok(_) if update => Outcome::Updated { periods },
+                    Ok(changed_others) => Outcome::Written { periods, changed_others },
+                    Err(e) if fatal(&e) => {
+                        let o = Outcome::Deferred(e.to_string());
+                        stop = Some(e);
+                        o
+                    }
+                    Err(e) if transient(&e) => Outcome::Deferred(e.to_string()),
+                    Err(e) => Outcome::Failed(e.to_string()),
+                });
+            }
+            ledger.commit_batch().map_err(ledger_error)?;
+            if let Some(e) = stop {
+                return Err(e);
+            }
         }
-        Ok(outcomes
-            .into_iter()
-            .map(|o| o.expect("every item decided"))
-            .collect())
+        Ok(outcomes.into_iter().map(|o| o.expect("every item decided")).collect())
     }
 
     /// Reads, per person, every period on the days of the records to check (and the day
@@ -244,15 +279,16 @@ impl PersonioTarget {
         Ok(by_person)
     }
 
-    async fn write_one(
-        &mut self,
+    /// Decides what a record needs: nothing (known, held, clashing) or writes, which are
+    /// planned in the ledger here.
+    fn decide(
+        &self,
         ledger: &mut Ledger,
         item: &Item,
         known: Option<i64>,
-        person: &str,
-        held: &mut Vec<RemotePeriod>,
+        held: &[RemotePeriod],
         policy: Policy,
-    ) -> Result<Outcome, PersonioError> {
+    ) -> Result<Decision, PersonioError> {
         let mut plan = periods(&item.record, self.mode);
         self.day_end.apply(&mut plan);
         let own: Vec<(String, ledger::Write)> = match known {
@@ -264,11 +300,11 @@ impl PersonioTarget {
         let update = known.is_some();
         let origin = (Some(item.file_sha256.as_str()), Some(item.row.as_str()));
         match fit(&plan, &holding, &own_ids) {
-            Fit::Clash(h) => Ok(Outcome::Conflict(Conflict::Overlaps {
+            Fit::Clash(h) => Ok(Decision::Done(Outcome::Conflict(Conflict::Overlaps {
                 start: clock(h.start),
                 end: clock(h.end),
                 date: h.start.date(),
-            })),
+            }))),
             Fit::Partly(found) if found.iter().all(Option::is_some) && !update => {
                 if !policy.dry_run {
                     let pairs: Vec<(PlannedWrite, String)> = plan
@@ -276,32 +312,17 @@ impl PersonioTarget {
                         .zip(found)
                         .map(|(p, id)| (planned(p), id.expect("all found")))
                         .collect();
-                    ledger
-                        .adopt(TARGET, &item.record, origin, &pairs)
-                        .map_err(ledger_error)?;
+                    ledger.adopt(TARGET, &item.record, origin, &pairs).map_err(ledger_error)?;
                 }
-                Ok(Outcome::AlreadyInTarget)
+                Ok(Decision::Done(Outcome::AlreadyInTarget))
             }
-            _ if policy.dry_run => Ok(Outcome::WouldWrite {
-                periods: plan.len(),
-                update,
-            }),
+            _ if policy.dry_run => Ok(Decision::Done(Outcome::WouldWrite { periods: plan.len(), update })),
             _ => {
                 let writes: Vec<PlannedWrite> = plan.iter().map(planned).collect();
                 let record_id = ledger
                     .plan(TARGET, &item.record, origin, &writes, &own)
                     .map_err(ledger_error)?;
-                let changed_others = self.carry_out(ledger, record_id, person, held).await?;
-                Ok(if update {
-                    Outcome::Updated {
-                        periods: plan.len(),
-                    }
-                } else {
-                    Outcome::Written {
-                        periods: plan.len(),
-                        changed_others,
-                    }
-                })
+                Ok(Decision::Write { record_id, periods: plan.len(), update })
             }
         }
     }
