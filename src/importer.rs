@@ -206,17 +206,16 @@ impl Importer<'_> {
                 None,
                 &mut |row, outcome| {
                     let status = RowStatus::from_parse(&outcome);
-                    let (employee, date) = match &outcome {
-                        RowOutcome::Ok(r) | RowOutcome::Duplicate { record: r, .. } => {
-                            (Some(r.employee.clone()), Some(r.date))
+                    let (employee, date, cells) = match &outcome {
+                    RowOutcome::Ok(r) | RowOutcome::Duplicate { record: r, .. } => (Some(r.employee.clone()), Some(r.date), Vec::new()),
+                    RowOutcome::Rejected(r) => {
+                        if report.header.is_none() && !r.header.is_empty() {
+                            report.header = Some(r.header.clone());
                         }
-                        RowOutcome::Rejected { .. } => (None, None),
-                    };
-                    let cells = match &outcome {
-                        RowOutcome::Rejected { cells, .. } => cells.clone(),
-                        _ => Vec::new(),
-                    };
-                    if let RowOutcome::Ok(record) = outcome {
+                        (r.employee.clone(), r.date, r.cells.clone())
+                    }
+                };
+                if let RowOutcome::Ok(record) = outcome {
                         places.push((file_index, report.rows.len()));
                         items.push(Item {
                             row: row.clone(),

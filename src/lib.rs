@@ -32,6 +32,7 @@
 //! simulator (the `sim` crate) where it talks to Personio.
 
 pub mod config;
+pub mod daemon;
 pub mod importer;
 pub mod ingest;
 pub mod lang;

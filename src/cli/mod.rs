@@ -2,6 +2,7 @@
 
 mod import;
 mod parse;
+mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,13 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The daemon: watch the mailbox, import every export, send the reports
+    ///
+    /// Takes every mail waiting in the configured source, imports its exports, moves it to
+    /// the processed or failed folder once the result is safe, and answers with a report.
+    /// Then waits for new mail (IMAP IDLE, else every poll_interval). SIGTERM and SIGINT
+    /// finish the current mail, then exit.
+    Run(run::RunArgs),
     /// Read export files or whole mails and print their rows as JSON lines
     ///
     /// Talks to no server and writes nothing. Works without a config file. Exit status 0
@@ -45,6 +53,7 @@ pub enum Command {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
+        Command::Run(r) => run::run(r, args.config.as_deref()),
         Command::Parse(p) => parse::run(p, args.config.as_deref()),
         Command::Import(i) => import::run(i, args.config.as_deref()),
     }

@@ -248,13 +248,13 @@ fn write_line(
             duplicate_of: Some(first),
             reason: None,
         },
-        Outcome::Rejected { rejection, .. } => Line {
+        Outcome::Rejected(r) => Line {
             file,
             row,
             status: "rejected",
             record: None,
             duplicate_of: None,
-            reason: Some(rejection.reason(lang)),
+            reason: Some(r.rejection.reason(lang)),
         },
     };
     serde_json::to_writer(&mut *out, &line)?;

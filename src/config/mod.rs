@@ -503,6 +503,17 @@ impl Config {
         Ok(())
     }
 
+    /// Where report e-mails go with `report.kind = "outbox"`.
+    pub fn report_dir(&self) -> PathBuf {
+        self.report.dir.clone().unwrap_or_else(|| {
+            self.state
+                .path
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join("reports")
+        })
+    }
+
     /// Where the outbox target writes.
     pub fn outbox_dir(&self) -> PathBuf {
         self.outbox.dir.clone().unwrap_or_else(|| {

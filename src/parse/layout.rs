@@ -24,7 +24,7 @@ pub struct Layout {
     columns: [Option<usize>; Role::ALL.len()],
     break_unit: BreakUnit,
     /// The header's labels, for the rows sent back to fix.
-    pub header: Vec<String>,
+    pub header: std::sync::Arc<[String]>,
 }
 
 impl Layout {
@@ -52,7 +52,7 @@ impl Layout {
         (has(Role::Date) && has(Role::Start) && has(Role::End)).then(|| Layout {
             columns,
             break_unit,
-            header: cells.iter().map(Cell::display).collect(),
+            header: cells.iter().map(Cell::display).collect::<Vec<_>>().into(),
         })
     }
 
@@ -66,7 +66,7 @@ impl Layout {
         Some(Layout {
             columns,
             break_unit: profile.break_unit,
-            header: labels.unwrap_or_default(),
+            header: labels.unwrap_or_default().into(),
         })
     }
 
@@ -187,6 +187,7 @@ impl<'p> TableReader<'p> {
             ),
             comment: layout.text(cells, Role::Comment),
             cells: cells.iter().map(Cell::display).collect(),
+            header: layout.header.clone(),
         };
         if self.carry_down {
             self.carry(&mut row);

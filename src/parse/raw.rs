@@ -37,4 +37,6 @@ pub struct RawRow {
     /// The row's cells as the user sees them, so a rejected row can be sent back in the
     /// file's own layout.
     pub cells: Vec<String>,
+    /// The header of the row's table (shared by its rows).
+    pub header: std::sync::Arc<[String]>,
 }

@@ -42,10 +42,32 @@ pub enum Outcome {
         record: Record,
         first: String,
     },
-    Rejected {
-        rejection: Rejection,
-        cells: Vec<String>,
-    },
+    Rejected(Box<RejectedRow>),
+}
+
+/// A row that cannot become a record, with what is needed to send it back to be fixed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectedRow {
+    pub rejection: Rejection,
+    /// What the row says about its employee and day, as far as it could be read.
+    pub employee: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub cells: Vec<String>,
+    pub header: std::sync::Arc<[String]>,
+}
+
+impl RejectedRow {
+    fn new(rejection: Rejection, raw: crate::parse::RawRow) -> Outcome {
+        let e = &raw.employee;
+        let employee = e.email.clone().or_else(|| e.name.clone()).or_else(|| e.personnel_number.clone()).or_else(|| e.card_id.clone());
+        Outcome::Rejected(Box::new(RejectedRow {
+            rejection,
+            employee,
+            date: raw.date.value().copied(),
+            cells: raw.cells,
+            header: raw.header,
+        }))
+    }
 }
 
 /// Validates rows one by one and tracks repeats within a file.
@@ -66,21 +88,16 @@ impl<'a> Checker<'a> {
 
     /// Judges one row; returns its location with the outcome.
     pub fn check(&mut self, raw: crate::parse::RawRow) -> (String, Outcome) {
+        let location = raw.location.clone();
         let outcome = match validate(&raw, self.rules, self.employees) {
-            Err(rejection) => Outcome::Rejected {
-                rejection,
-                cells: raw.cells,
-            },
+            Err(rejection) => RejectedRow::new(rejection, raw),
             Ok(record) => match self.seen.check(&record, &raw.location) {
                 Seen::New => Outcome::Ok(record),
                 Seen::Duplicate(first) => Outcome::Duplicate { record, first },
-                Seen::Rejected(rejection) => Outcome::Rejected {
-                    rejection,
-                    cells: raw.cells,
-                },
+                Seen::Rejected(rejection) => RejectedRow::new(rejection, raw),
             },
         };
-        (raw.location, outcome)
+        (location, outcome)
     }
 }
 

@@ -42,7 +42,7 @@ pub fn attachments(files: &[FileReport], lang: Lang) -> Vec<FixCsv> {
         }
         out.push(FixCsv {
             name,
-            bytes: build(&rows, lang),
+            bytes: build(&rows, f.header.as_deref(), lang),
         });
     }
     out
@@ -56,14 +56,19 @@ pub fn rows_to_fix(file: &FileReport) -> Vec<&RowReport> {
         .collect()
 }
 
-/// The CSV for the given rows: a header line, then row number, reason and the row's cells.
-pub fn build(rows: &[&RowReport], lang: Lang) -> Vec<u8> {
+/// The CSV for the given rows: a header line (the file's own header where known), then
+/// row number, reason and the row's cells.
+pub fn build(rows: &[&RowReport], file_header: Option<&[String]>, lang: Lang) -> Vec<u8> {
     let width = rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
     let mut header = vec![
         lang.pick("Zeile", "Row").to_string(),
         lang.pick("Grund", "Reason").to_string(),
     ];
-    header.extend((1..=width).map(|i| format!("{} {i}", lang.pick("Spalte", "Column"))));
+    let own = file_header.unwrap_or(&[]);
+    header.extend((0..width.max(own.len())).map(|i| match own.get(i).filter(|h| !h.trim().is_empty()) {
+        Some(h) => h.clone(),
+        None => format!("{} {}", lang.pick("Spalte", "Column"), i + 1),
+    }));
     let mut out = String::from("\u{feff}");
     push_line(&mut out, header.iter().map(String::as_str));
     for r in rows {
@@ -183,7 +188,7 @@ mod tests {
             &["=1+1", "a;b", "say \"hi\"", "-5", "@SUM(A1)"],
         )];
         let refs: Vec<&RowReport> = rows.iter().collect();
-        let text = String::from_utf8(build(&refs, Lang::En)).unwrap();
+        let text = String::from_utf8(build(&refs, None, Lang::En)).unwrap();
         let line = text.split("\r\n").nth(1).unwrap();
         assert!(
             line.ends_with(";'=1+1;\"a;b\";\"say \"\"hi\"\"\";'-5;'@SUM(A1)"),

@@ -429,6 +429,7 @@ mod tests {
         vec![FileReport {
             name: "Stunden A&B.csv".into(),
             seen_before: None,
+            header: None,
             error: None,
             rows: vec![
                 row("2", imported(), &[]),
@@ -565,6 +566,7 @@ mod tests {
         let f = vec![FileReport {
             name: "a.xlsx".into(),
             seen_before: Some("02.11.2026".into()),
+            header: None,
             error: Some("The file is not a spreadsheet.".into()),
             rows: vec![],
         }];

@@ -39,6 +39,8 @@ pub struct FileReport {
     pub seen_before: Option<String>,
     /// Why the whole file could not be read.
     pub error: Option<String>,
+    /// The header of the file's (first) table, for the rows sent back to fix.
+    pub header: Option<std::sync::Arc<[String]>>,
     pub rows: Vec<RowReport>,
 }
 
@@ -62,7 +64,7 @@ impl RowStatus {
             RowOutcome::Duplicate { first, .. } => Some(RowStatus::RepeatedInFile {
                 first: first.clone(),
             }),
-            RowOutcome::Rejected { rejection, .. } => Some(RowStatus::Rejected(rejection.clone())),
+            RowOutcome::Rejected(r) => Some(RowStatus::Rejected(r.rejection.clone())),
         }
     }
 
@@ -136,7 +138,7 @@ impl Counts {
             .map(|(n, de, en)| format!("{n} {}", lang.pick(de, en)))
             .collect();
         if shown.is_empty() {
-            lang.pick("keine Zeilen", "no rows").to_string()
+            lang.pick("nichts importiert", "nothing imported").to_string()
         } else {
             shown.join(", ")
         }
@@ -190,6 +192,7 @@ mod tests {
         let files = vec![FileReport {
             name: "a.csv".into(),
             seen_before: Some("02.11.2026".into()),
+            header: None,
             error: None,
             rows: vec![
                 RowReport {

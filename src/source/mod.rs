@@ -7,6 +7,7 @@
 
 pub mod imap;
 pub mod maildir;
+pub mod tls;
 
 use std::time::Duration;
 

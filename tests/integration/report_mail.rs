@@ -27,6 +27,7 @@ fn files() -> Vec<FileReport> {
     vec![FileReport {
         name: "Stunden November.csv".into(),
         seen_before: None,
+        header: None,
         error: None,
         rows: vec![
             row(
