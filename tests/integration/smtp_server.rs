@@ -126,9 +126,7 @@ impl SmtpServer {
             .status()
             .is_ok_and(|s| s.success());
         if !available {
-            eprintln!(
-                "note: python3 with aiosmtpd not found (pip install aiosmtpd); SMTP test skipped"
-            );
+            crate::util::server_missing("python3 with aiosmtpd (pip install aiosmtpd)");
             return None;
         }
         let dir = tempfile::tempdir().expect("temp dir");

@@ -83,3 +83,12 @@ pub fn config(dir: &Path, toml: &str) -> PathBuf {
     std::fs::write(&path, toml).unwrap();
     path
 }
+
+/// Says a server needed by a test is missing: a note locally, a failure where the test
+/// command promised the servers (`ZEITPOST_REQUIRE_SERVERS`, set by `scripts/test`).
+pub fn server_missing(what: &str) {
+    if std::env::var_os("ZEITPOST_REQUIRE_SERVERS").is_some() {
+        panic!("{what} is required here (ZEITPOST_REQUIRE_SERVERS is set) but missing");
+    }
+    eprintln!("note: {what} missing; test skipped");
+}
