@@ -207,15 +207,17 @@ impl Importer<'_> {
                 &mut |row, outcome| {
                     let status = RowStatus::from_parse(&outcome);
                     let (employee, date, cells) = match &outcome {
-                    RowOutcome::Ok(r) | RowOutcome::Duplicate { record: r, .. } => (Some(r.employee.clone()), Some(r.date), Vec::new()),
-                    RowOutcome::Rejected(r) => {
-                        if report.header.is_none() && !r.header.is_empty() {
-                            report.header = Some(r.header.clone());
+                        RowOutcome::Ok(r) | RowOutcome::Duplicate { record: r, .. } => {
+                            (Some(r.employee.clone()), Some(r.date), Vec::new())
                         }
-                        (r.employee.clone(), r.date, r.cells.clone())
-                    }
-                };
-                if let RowOutcome::Ok(record) = outcome {
+                        RowOutcome::Rejected(r) => {
+                            if report.header.is_none() && !r.header.is_empty() {
+                                report.header = Some(r.header.clone());
+                            }
+                            (r.employee.clone(), r.date, r.cells.clone())
+                        }
+                    };
+                    if let RowOutcome::Ok(record) = outcome {
                         places.push((file_index, report.rows.len()));
                         items.push(Item {
                             row: row.clone(),

@@ -21,7 +21,9 @@ pub fn run(args: RunArgs, config_path: Option<&Path>) -> anyhow::Result<ExitCode
     let outbox = config.outbox_dir();
     let personio = config.personio.is_some();
     let report_dir = (config.report.kind == ReportKind::Outbox).then(|| config.report_dir());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let (stop, shutdown) = watch::channel(false);
         tokio::spawn(async move {
@@ -72,7 +74,10 @@ pub fn run(args: RunArgs, config_path: Option<&Path>) -> anyhow::Result<ExitCode
 
 async fn wait_for_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
         return std::future::pending().await;
     };
     tokio::select! {

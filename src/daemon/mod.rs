@@ -65,7 +65,8 @@ pub struct Progress {
 
 impl Daemon {
     pub fn new(config: Config) -> Result<Daemon, DaemonError> {
-        let settings = Settings::from_config(&config, chrono::Local::now().date_naive()).map_err(ImportError::from)?;
+        let settings = Settings::from_config(&config, chrono::Local::now().date_naive())
+            .map_err(ImportError::from)?;
         let ledger = Ledger::open(&config.state.path)?;
         let target = Target::from_config(&config)?;
         let mut report_config = config.report.clone();
@@ -96,20 +97,28 @@ impl Daemon {
                     .map(|p| p.resolve())
                     .transpose()?
                     .ok_or_else(|| SourceError::Login("source.password is not set".into()))?;
-                Source::Imap(Box::new(ImapSource::connect(cfg, &password, COMMAND_TIMEOUT).await?))
+                Source::Imap(Box::new(
+                    ImapSource::connect(cfg, &password, COMMAND_TIMEOUT).await?,
+                ))
             }
         })
     }
 
     /// Connects, retrying with capped back-off (1 s doubling to 5 min) until it works or
     /// shutdown is requested.
-    async fn ensure_connected(&mut self, shutdown: &mut watch::Receiver<bool>) -> Result<bool, DaemonError> {
+    async fn ensure_connected(
+        &mut self,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Result<bool, DaemonError> {
         let mut delay = Duration::from_secs(1);
         while self.source.is_none() {
             match self.connect().await {
                 Ok(s) => self.source = Some(s),
                 Err(e) => {
-                    tracing::warn!("mailbox not reachable, retrying in {} s: {e}", delay.as_secs());
+                    tracing::warn!(
+                        "mailbox not reachable, retrying in {} s: {e}",
+                        delay.as_secs()
+                    );
                     tokio::select! {
                         _ = tokio::time::sleep(delay) => {}
                         _ = shutdown.changed() => return Ok(false),
@@ -129,7 +138,12 @@ impl Daemon {
         mut on_cycle: impl FnMut(&Progress),
     ) -> Result<Progress, DaemonError> {
         let mut progress = Progress::default();
-        let poll = self.config.source.as_ref().map(|s| s.poll_interval).unwrap_or(Duration::from_secs(60));
+        let poll = self
+            .config
+            .source
+            .as_ref()
+            .map(|s| s.poll_interval)
+            .unwrap_or(Duration::from_secs(60));
         loop {
             if *shutdown.borrow() || !self.ensure_connected(&mut shutdown).await? {
                 break;
@@ -171,7 +185,10 @@ impl Daemon {
     }
 
     /// One cycle over every waiting mail, then the queued reports.
-    pub async fn cycle(&mut self, shutdown: &mut watch::Receiver<bool>) -> Result<Cycle, DaemonError> {
+    pub async fn cycle(
+        &mut self,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Result<Cycle, DaemonError> {
         let cycle_id = self.ledger.cycle_begin()?;
         let mut totals = Cycle::default();
         let result = self.cycle_inner(shutdown, &mut totals).await;
@@ -183,7 +200,11 @@ impl Daemon {
         result.map(|_| totals)
     }
 
-    async fn cycle_inner(&mut self, shutdown: &mut watch::Receiver<bool>, totals: &mut Cycle) -> Result<(), DaemonError> {
+    async fn cycle_inner(
+        &mut self,
+        shutdown: &mut watch::Receiver<bool>,
+        totals: &mut Cycle,
+    ) -> Result<(), DaemonError> {
         let source = self.source.as_mut().ok_or(DaemonError::NoSource)?;
         let keys = source.list().await?;
         for key in keys {
@@ -205,14 +226,22 @@ impl Daemon {
             }
         };
         for r in queued {
-            match self.reports.send(&r.sender, &r.recipients, &r.message).await {
+            match self
+                .reports
+                .send(&r.sender, &r.recipients, &r.message)
+                .await
+            {
                 Ok(()) => {
                     if let Err(e) = self.ledger.report_sent(r.id) {
                         tracing::error!("report {} sent but not recorded: {e}", r.id);
                     }
                 }
                 Err(e) => {
-                    tracing::warn!(report = r.id, attempts = r.attempts + 1, "report not sent, kept for the next cycle: {e}");
+                    tracing::warn!(
+                        report = r.id,
+                        attempts = r.attempts + 1,
+                        "report not sent, kept for the next cycle: {e}"
+                    );
                     let _ = self.ledger.report_failed(r.id, &e.to_string());
                 }
             }

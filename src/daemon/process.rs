@@ -33,7 +33,11 @@ enum Later {
 }
 
 impl Daemon {
-    pub(super) async fn process(&mut self, key: &MailKey, totals: &mut Cycle) -> Result<(), DaemonError> {
+    pub(super) async fn process(
+        &mut self,
+        key: &MailKey,
+        totals: &mut Cycle,
+    ) -> Result<(), DaemonError> {
         let source = self.source.as_mut().ok_or(DaemonError::NoSource)?;
         let raw = match source.fetch(key).await {
             Ok(r) => r,
@@ -63,7 +67,11 @@ impl Daemon {
         let max = i64::from(self.config.import.mail_attempts.max(1));
         let lang = self.settings.lang;
         let handled = if entry.attempts > max {
-            tracing::error!(mail = key.id, attempts = entry.attempts - 1, "giving up on the mail");
+            tracing::error!(
+                mail = key.id,
+                attempts = entry.attempts - 1,
+                "giving up on the mail"
+            );
             Ok(gave_up(entry.attempts - 1, lang))
         } else {
             let last_try = entry.attempts == max;
@@ -71,15 +79,24 @@ impl Daemon {
             match AssertUnwindSafe(fut).catch_unwind().await {
                 Ok(r) => r,
                 Err(_) => {
-                    tracing::error!(mail = key.id, attempt = entry.attempts, "processing the mail panicked; it is tried again");
-                    Err(Later::Error(DaemonError::Source(SourceError::Protocol("internal error while processing".into()))))
+                    tracing::error!(
+                        mail = key.id,
+                        attempt = entry.attempts,
+                        "processing the mail panicked; it is tried again"
+                    );
+                    Err(Later::Error(DaemonError::Source(SourceError::Protocol(
+                        "internal error while processing".into(),
+                    ))))
                 }
             }
         };
         let handled = match handled {
             Ok(h) => h,
             Err(Later::Deferred) => {
-                tracing::warn!(mail = key.id, "some records could not be written now; the mail is tried again");
+                tracing::warn!(
+                    mail = key.id,
+                    "some records could not be written now; the mail is tried again"
+                );
                 return Ok(());
             }
             Err(Later::Error(e @ DaemonError::Import(ImportError::Personio(_)))) => return Err(e),
@@ -88,19 +105,49 @@ impl Daemon {
                 return Ok(());
             }
         };
-        add_counts(totals, handled.report.as_ref().map(|(f, _)| f.as_slice()).unwrap_or(&[]));
+        add_counts(
+            totals,
+            handled
+                .report
+                .as_ref()
+                .map(|(f, _)| f.as_slice())
+                .unwrap_or(&[]),
+        );
         let composed = match (&handled.report, parsed.as_ref().ok()) {
-            (Some((files, notice)), mail) => self.compose(mail, files, notice.clone(), handled.reply_to_sender),
+            (Some((files, notice)), mail) => {
+                self.compose(mail, files, notice.clone(), handled.reply_to_sender)
+            }
             (None, _) => None,
         };
-        let report = composed.as_ref().map(|c| (c.sender.as_str(), c.recipients.as_slice(), c.message.as_slice()));
-        self.ledger.mail_finish(entry.id, handled.failed, &handled.summary, None, report)?;
-        tracing::info!(mail = key.id, from = from.as_deref().unwrap_or(""), "{}", handled.summary);
-        let dest = if handled.failed { Destination::Failed } else { Destination::Processed };
+        let report = composed.as_ref().map(|c| {
+            (
+                c.sender.as_str(),
+                c.recipients.as_slice(),
+                c.message.as_slice(),
+            )
+        });
+        self.ledger
+            .mail_finish(entry.id, handled.failed, &handled.summary, None, report)?;
+        tracing::info!(
+            mail = key.id,
+            from = from.as_deref().unwrap_or(""),
+            "{}",
+            handled.summary
+        );
+        let dest = if handled.failed {
+            Destination::Failed
+        } else {
+            Destination::Processed
+        };
         self.move_mail(key, entry.id, dest).await
     }
 
-    async fn move_mail(&mut self, key: &MailKey, mail_id: i64, to: Destination) -> Result<(), DaemonError> {
+    async fn move_mail(
+        &mut self,
+        key: &MailKey,
+        mail_id: i64,
+        to: Destination,
+    ) -> Result<(), DaemonError> {
         let source = self.source.as_mut().ok_or(DaemonError::NoSource)?;
         match source.finish(key, to).await {
             Ok(()) | Err(SourceError::Gone(_)) => {
@@ -136,14 +183,31 @@ impl Daemon {
         }
         let own = self.config.report.from.as_deref().map(bare);
         if screen::is_own(mail, own.as_deref()) {
-            return Ok(Handled { failed: false, summary: "own report, not answered".into(), report: None, reply_to_sender: false });
+            return Ok(Handled {
+                failed: false,
+                summary: "own report, not answered".into(),
+                report: None,
+                reply_to_sender: false,
+            });
         }
-        let hr = match senders::judge(mail.from.as_deref(), &mail.authentication_results, &self.config.senders) {
+        let hr = match senders::judge(
+            mail.from.as_deref(),
+            &mail.authentication_results,
+            &self.config.senders,
+        ) {
             Trust::Trusted { hr } => hr,
             untrusted => {
                 let who = mail.from.clone().unwrap_or_else(|| "?".into());
-                tracing::warn!(mail = key.id, from = who, "sender not trusted ({untrusted:?}); nothing imported");
-                let notice = self.config.senders.notify_rejected.then(|| notice_untrusted(&who, &untrusted, lang));
+                tracing::warn!(
+                    mail = key.id,
+                    from = who,
+                    "sender not trusted ({untrusted:?}); nothing imported"
+                );
+                let notice = self
+                    .config
+                    .senders
+                    .notify_rejected
+                    .then(|| notice_untrusted(&who, &untrusted, lang));
                 return Ok(Handled {
                     failed: true,
                     summary: format!("sender {who} not trusted"),
@@ -153,7 +217,11 @@ impl Daemon {
             }
         };
         let reply = !screen::no_reply_to_sender(mail);
-        if let Some(earlier) = self.ledger.earlier_mail(mail_id, mail.message_id.as_deref(), sha).map_err(|e| Later::Error(e.into()))? {
+        if let Some(earlier) = self
+            .ledger
+            .earlier_mail(mail_id, mail.message_id.as_deref(), sha)
+            .map_err(|e| Later::Error(e.into()))?
+        {
             let on = ledger::day_of(&earlier.first_seen);
             return Ok(Handled {
                 failed: false,
@@ -183,8 +251,16 @@ impl Daemon {
             lang,
         };
         let source = format!("mail {}", mail.message_id.as_deref().unwrap_or(&key.id));
-        reports.extend(importer.run(inputs, &source, policy).await.map_err(|e| Later::Error(e.into()))?);
-        let deferred = reports.iter().flat_map(|f| &f.rows).any(|r| matches!(r.status, RowStatus::Target(Outcome::Deferred(_))));
+        reports.extend(
+            importer
+                .run(inputs, &source, policy)
+                .await
+                .map_err(|e| Later::Error(e.into()))?,
+        );
+        let deferred = reports
+            .iter()
+            .flat_map(|f| &f.rows)
+            .any(|r| matches!(r.status, RowStatus::Target(Outcome::Deferred(_))));
         if deferred && !last_try {
             return Err(Later::Deferred);
         }
@@ -246,8 +322,12 @@ fn gave_up(attempts: i64, lang: Lang) -> Handled {
         report: Some((
             vec![],
             Some(match lang {
-                Lang::De => format!("Die Mail konnte nach {attempts} Versuchen nicht verarbeitet werden und liegt im Ordner für fehlgeschlagene Mails. Bitte die Dateien prüfen und erneut senden."),
-                Lang::En => format!("The mail could not be processed after {attempts} attempts and was moved to the failed folder. Please check the files and send them again."),
+                Lang::De => format!(
+                    "Die Mail konnte nach {attempts} Versuchen nicht verarbeitet werden und liegt im Ordner für fehlgeschlagene Mails. Bitte die Dateien prüfen und erneut senden."
+                ),
+                Lang::En => format!(
+                    "The mail could not be processed after {attempts} attempts and was moved to the failed folder. Please check the files and send them again."
+                ),
             }),
         )),
         reply_to_sender: true,
@@ -256,27 +336,37 @@ fn gave_up(attempts: i64, lang: Lang) -> Handled {
 
 fn notice_unreadable(why: &str, lang: Lang) -> String {
     match lang {
-        Lang::De => format!("Eine Mail konnte nicht gelesen werden ({why}); nichts wurde importiert."),
+        Lang::De => {
+            format!("Eine Mail konnte nicht gelesen werden ({why}); nichts wurde importiert.")
+        }
         Lang::En => format!("A mail could not be read ({why}); nothing was imported."),
     }
 }
 
 fn notice_untrusted(who: &str, trust: &Trust, lang: Lang) -> String {
     let why = match (trust, lang) {
-        (Trust::NotAuthenticated, Lang::De) => "der Absender konnte nicht bestätigt werden (DKIM/SPF)",
+        (Trust::NotAuthenticated, Lang::De) => {
+            "der Absender konnte nicht bestätigt werden (DKIM/SPF)"
+        }
         (Trust::NotAuthenticated, Lang::En) => "the sender could not be verified (DKIM/SPF)",
         (_, Lang::De) => "der Absender ist nicht freigegeben (senders.allow)",
         (_, Lang::En) => "the sender is not allowed (senders.allow)",
     };
     match lang {
-        Lang::De => format!("Eine Mail von {who} wurde nicht importiert: {why}. Der Absender erhält keine Antwort."),
-        Lang::En => format!("A mail from {who} was not imported: {why}. The sender gets no answer."),
+        Lang::De => format!(
+            "Eine Mail von {who} wurde nicht importiert: {why}. Der Absender erhält keine Antwort."
+        ),
+        Lang::En => {
+            format!("A mail from {who} was not imported: {why}. The sender gets no answer.")
+        }
     }
 }
 
 fn notice_already(on: &str, lang: Lang) -> String {
     match lang {
-        Lang::De => format!("Diese Mail wurde bereits am {on} verarbeitet; nichts wurde erneut importiert."),
+        Lang::De => {
+            format!("Diese Mail wurde bereits am {on} verarbeitet; nichts wurde erneut importiert.")
+        }
         Lang::En => format!("This mail was already processed on {on}; nothing was imported again."),
     }
 }

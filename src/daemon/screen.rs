@@ -12,7 +12,9 @@ pub const X_LOOP: &str = "zeitpost";
 
 /// Whether the mail is one of our own reports (sent back, forwarded in, or looping).
 pub fn is_own(mail: &Mail, own_address: Option<&str>) -> bool {
-    mail.x_loop.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(X_LOOP))
+    mail.x_loop
+        .as_deref()
+        .is_some_and(|v| v.eq_ignore_ascii_case(X_LOOP))
         || matches!((&mail.from, own_address), (Some(f), Some(o)) if f.eq_ignore_ascii_case(o))
 }
 
@@ -22,7 +24,10 @@ pub fn no_reply_to_sender(mail: &Mail) -> bool {
         .auto_submitted
         .as_deref()
         .is_some_and(|v| !v.trim().eq_ignore_ascii_case("no"));
-    let bounce = mail.return_path.as_deref().is_some_and(|r| r.trim() == "<>")
+    let bounce = mail
+        .return_path
+        .as_deref()
+        .is_some_and(|r| r.trim() == "<>")
         || mail.content_type.as_deref() == Some("multipart/report");
     let bulk = mail
         .precedence
@@ -53,14 +58,38 @@ mod tests {
     #[test]
     fn loops_and_automatic_mail_are_recognised() {
         assert!(!no_reply_to_sender(&mail()));
-        assert!(no_reply_to_sender(&Mail { auto_submitted: Some("auto-generated".into()), ..mail() }));
-        assert!(!no_reply_to_sender(&Mail { auto_submitted: Some("no".into()), ..mail() }));
-        assert!(no_reply_to_sender(&Mail { return_path: Some("<>".into()), ..mail() }));
-        assert!(no_reply_to_sender(&Mail { content_type: Some("multipart/report".into()), ..mail() }));
-        assert!(no_reply_to_sender(&Mail { precedence: Some("bulk".into()), ..mail() }));
-        assert!(is_own(&Mail { x_loop: Some("zeitpost".into()), ..mail() }, None));
+        assert!(no_reply_to_sender(&Mail {
+            auto_submitted: Some("auto-generated".into()),
+            ..mail()
+        }));
+        assert!(!no_reply_to_sender(&Mail {
+            auto_submitted: Some("no".into()),
+            ..mail()
+        }));
+        assert!(no_reply_to_sender(&Mail {
+            return_path: Some("<>".into()),
+            ..mail()
+        }));
+        assert!(no_reply_to_sender(&Mail {
+            content_type: Some("multipart/report".into()),
+            ..mail()
+        }));
+        assert!(no_reply_to_sender(&Mail {
+            precedence: Some("bulk".into()),
+            ..mail()
+        }));
+        assert!(is_own(
+            &Mail {
+                x_loop: Some("zeitpost".into()),
+                ..mail()
+            },
+            None
+        ));
         assert!(is_own(&mail(), Some("terminal@example.com")));
         assert!(!is_own(&mail(), Some("zeiten@example.com")));
-        assert_eq!(bare("Zeiterfassung <Zeiten@Example.com>"), "zeiten@example.com");
+        assert_eq!(
+            bare("Zeiterfassung <Zeiten@Example.com>"),
+            "zeiten@example.com"
+        );
     }
 }

@@ -57,9 +57,14 @@ pub struct RejectedRow {
 }
 
 impl RejectedRow {
-    fn new(rejection: Rejection, raw: crate::parse::RawRow) -> Outcome {
+    fn outcome(rejection: Rejection, raw: crate::parse::RawRow) -> Outcome {
         let e = &raw.employee;
-        let employee = e.email.clone().or_else(|| e.name.clone()).or_else(|| e.personnel_number.clone()).or_else(|| e.card_id.clone());
+        let employee = e
+            .email
+            .clone()
+            .or_else(|| e.name.clone())
+            .or_else(|| e.personnel_number.clone())
+            .or_else(|| e.card_id.clone());
         Outcome::Rejected(Box::new(RejectedRow {
             rejection,
             employee,
@@ -90,11 +95,11 @@ impl<'a> Checker<'a> {
     pub fn check(&mut self, raw: crate::parse::RawRow) -> (String, Outcome) {
         let location = raw.location.clone();
         let outcome = match validate(&raw, self.rules, self.employees) {
-            Err(rejection) => RejectedRow::new(rejection, raw),
+            Err(rejection) => RejectedRow::outcome(rejection, raw),
             Ok(record) => match self.seen.check(&record, &raw.location) {
                 Seen::New => Outcome::Ok(record),
                 Seen::Duplicate(first) => Outcome::Duplicate { record, first },
-                Seen::Rejected(rejection) => RejectedRow::new(rejection, raw),
+                Seen::Rejected(rejection) => RejectedRow::outcome(rejection, raw),
             },
         };
         (location, outcome)

@@ -65,9 +65,11 @@ pub fn build(rows: &[&RowReport], file_header: Option<&[String]>, lang: Lang) ->
         lang.pick("Grund", "Reason").to_string(),
     ];
     let own = file_header.unwrap_or(&[]);
-    header.extend((0..width.max(own.len())).map(|i| match own.get(i).filter(|h| !h.trim().is_empty()) {
-        Some(h) => h.clone(),
-        None => format!("{} {}", lang.pick("Spalte", "Column"), i + 1),
+    header.extend((0..width.max(own.len())).map(|i| {
+        match own.get(i).filter(|h| !h.trim().is_empty()) {
+            Some(h) => h.clone(),
+            None => format!("{} {}", lang.pick("Spalte", "Column"), i + 1),
+        }
     }));
     let mut out = String::from("\u{feff}");
     push_line(&mut out, header.iter().map(String::as_str));

@@ -138,7 +138,8 @@ impl Counts {
             .map(|(n, de, en)| format!("{n} {}", lang.pick(de, en)))
             .collect();
         if shown.is_empty() {
-            lang.pick("nichts importiert", "nothing imported").to_string()
+            lang.pick("nichts importiert", "nothing imported")
+                .to_string()
         } else {
             shown.join(", ")
         }

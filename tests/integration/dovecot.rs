@@ -47,7 +47,7 @@ impl Dovecot {
     /// Like [`Dovecot::start`], with `extra` lines appended to the config.
     pub fn start_with(extra: &str) -> Option<Dovecot> {
         if !Path::new(DOVECOT).exists() {
-            eprintln!("note: {DOVECOT} not found (package dovecot-imapd); IMAP tests skipped");
+            crate::util::server_missing(&format!("{DOVECOT} (package dovecot-imapd)"));
             return None;
         }
         let dir = tempfile::tempdir().unwrap();

@@ -232,12 +232,33 @@ async fn finishing_as_failed_creates_the_folder() {
 #[tokio::test]
 async fn a_restart_breaks_the_session_and_loses_nothing() {
     let Some(dc) = Dovecot::start() else { return };
+    let dc = Arc::new(dc);
     dc.append(USER, "INBOX", &mail("bleibt"));
     let mut imap = connect(&plain(&dc)).await.unwrap();
     let keys = imap.list().await.unwrap();
     assert_eq!(keys.len(), 1);
+    let mut idler = connect(&plain(&dc)).await.unwrap();
+    idler.list().await.unwrap();
 
-    dc.restart();
+    let restart = {
+        let dc = dc.clone();
+        tokio::task::spawn_blocking(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            dc.restart();
+        })
+    };
+    let (_tx, mut rx) = watch::channel(false);
+    let waited = tokio::time::timeout(
+        Duration::from_secs(10),
+        idler.wait(Duration::from_secs(120), &mut rx),
+    )
+    .await
+    .expect("IDLE on a dropped connection did not end");
+    let err = waited.unwrap_err();
+    assert!(err.breaks_connection(), "{err}");
+    assert!(idler.is_broken());
+    restart.await.unwrap();
+
     let err = imap.list().await.unwrap_err();
     assert!(err.breaks_connection(), "{err}");
     assert!(imap.is_broken());
@@ -252,7 +273,7 @@ async fn a_restart_breaks_the_session_and_loses_nothing() {
     fresh.logout().await;
 }
 
-/// Servers without MOVE get COPY, \\Deleted and EXPUNGE (UID EXPUNGE with UIDPLUS);
+/// Servers without MOVE get COPY, \Deleted and EXPUNGE (UID EXPUNGE with UIDPLUS);
 /// servers without IDLE get a sleep.
 #[tokio::test]
 async fn servers_without_move_or_idle() {

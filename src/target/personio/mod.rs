@@ -32,7 +32,11 @@ const BATCH: usize = 50;
 /// What a record needs.
 enum Decision {
     Done(Outcome),
-    Write { record_id: i64, periods: usize, update: bool },
+    Write {
+        record_id: i64,
+        periods: usize,
+        update: bool,
+    },
 }
 
 /// Attempts to settle one write whose answer was lost.
@@ -48,7 +52,11 @@ pub struct PersonioTarget {
 
 /// Whether a failure may pass by itself, so the record is tried again later.
 fn transient(e: &PersonioError) -> bool {
-    e.maybe_applied() || matches!(e, PersonioError::RateLimited | PersonioError::Unavailable { .. })
+    e.maybe_applied()
+        || matches!(
+            e,
+            PersonioError::RateLimited | PersonioError::Unavailable { .. }
+        )
 }
 
 /// Whether to stop the whole batch: errors that no record can get past.
@@ -193,7 +201,8 @@ impl PersonioTarget {
                 .map(|o| o.expect("every item decided"))
                 .collect());
         }
-        self.resolve(to_check.iter().map(|(i, _)| &items[*i].record.employee)).await?;
+        self.resolve(to_check.iter().map(|(i, _)| &items[*i].record.employee))
+            .await?;
         let mut held = self.held_for(items, &to_check).await?;
         for chunk in to_check.chunks(BATCH) {
             // Plans first, durable together: nothing is sent that the ledger does not know.
@@ -208,9 +217,11 @@ impl PersonioTarget {
                 let person_held = held.entry(person.clone()).or_default();
                 match self.decide(ledger, item, known, person_held, policy) {
                     Ok(Decision::Done(o)) => outcomes[i] = Some(o),
-                    Ok(Decision::Write { record_id, periods, update }) => {
-                        planned.push((i, record_id, person, periods, update))
-                    }
+                    Ok(Decision::Write {
+                        record_id,
+                        periods,
+                        update,
+                    }) => planned.push((i, record_id, person, periods, update)),
                     Err(e) => {
                         ledger.commit_batch().map_err(ledger_error)?;
                         return Err(e);
@@ -229,10 +240,15 @@ impl PersonioTarget {
                     continue;
                 }
                 let person_held = held.entry(person.clone()).or_default();
-                let result = self.carry_out(ledger, record_id, &person, person_held).await;
+                let result = self
+                    .carry_out(ledger, record_id, &person, person_held)
+                    .await;
                 outcomes[i] = Some(match result {
                     Ok(_) if update => Outcome::Updated { periods },
-                    Ok(changed_others) => Outcome::Written { periods, changed_others },
+                    Ok(changed_others) => Outcome::Written {
+                        periods,
+                        changed_others,
+                    },
                     Err(e) if fatal(&e) => {
                         let o = Outcome::Deferred(e.to_string());
                         stop = Some(e);
@@ -247,7 +263,10 @@ impl PersonioTarget {
                 return Err(e);
             }
         }
-        Ok(outcomes.into_iter().map(|o| o.expect("every item decided")).collect())
+        Ok(outcomes
+            .into_iter()
+            .map(|o| o.expect("every item decided"))
+            .collect())
     }
 
     /// Reads, per person, every period on the days of the records to check (and the day
@@ -312,17 +331,26 @@ impl PersonioTarget {
                         .zip(found)
                         .map(|(p, id)| (planned(p), id.expect("all found")))
                         .collect();
-                    ledger.adopt(TARGET, &item.record, origin, &pairs).map_err(ledger_error)?;
+                    ledger
+                        .adopt(TARGET, &item.record, origin, &pairs)
+                        .map_err(ledger_error)?;
                 }
                 Ok(Decision::Done(Outcome::AlreadyInTarget))
             }
-            _ if policy.dry_run => Ok(Decision::Done(Outcome::WouldWrite { periods: plan.len(), update })),
+            _ if policy.dry_run => Ok(Decision::Done(Outcome::WouldWrite {
+                periods: plan.len(),
+                update,
+            })),
             _ => {
                 let writes: Vec<PlannedWrite> = plan.iter().map(planned).collect();
                 let record_id = ledger
                     .plan(TARGET, &item.record, origin, &writes, &own)
                     .map_err(ledger_error)?;
-                Ok(Decision::Write { record_id, periods: plan.len(), update })
+                Ok(Decision::Write {
+                    record_id,
+                    periods: plan.len(),
+                    update,
+                })
             }
         }
     }
