@@ -3,6 +3,7 @@
 mod import;
 mod parse;
 mod run;
+mod status;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +50,10 @@ pub enum Command {
     /// writes what is new, and prints the report. Exit status 1 when a file could not be
     /// read or a record could not be written now.
     Import(import::ImportArgs),
+    /// What the state database knows: last cycle, last error, counts, pending work
+    ///
+    /// Reads the state database without changing it; works while the daemon runs.
+    Status(status::StatusArgs),
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -56,6 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Run(r) => run::run(r, args.config.as_deref()),
         Command::Parse(p) => parse::run(p, args.config.as_deref()),
         Command::Import(i) => import::run(i, args.config.as_deref()),
+        Command::Status(s) => status::run(s, args.config.as_deref()),
     }
 }
 

@@ -11,8 +11,10 @@
 
 mod mails;
 mod schema;
+mod status;
 
 pub use mails::{Cycle, EarlierMail, MailEntry, MailFacts, MailState, QueuedReport};
+pub use status::{CycleStatus, Status};
 
 use std::path::Path;
 

@@ -1,6 +1,8 @@
 //! One integration-test binary; each module covers one area.
 
 mod corpus;
+mod demo;
+mod daemon;
 mod dovecot;
 mod fuzz;
 mod imap;
