@@ -55,7 +55,7 @@ pub struct QueuedReport {
 }
 
 /// One finished daemon cycle, for `status`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Cycle {
     pub started_at: String,
     pub finished_at: Option<String>,

@@ -14,7 +14,7 @@ mod schema;
 mod status;
 
 pub use mails::{Cycle, EarlierMail, MailEntry, MailFacts, MailState, QueuedReport};
-pub use status::{CycleStatus, Status};
+pub use status::Status;
 
 use std::path::Path;
 

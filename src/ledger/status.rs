@@ -7,7 +7,7 @@ use super::{Cycle, Ledger, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Status {
-    pub last_cycle: Option<CycleStatus>,
+    pub last_cycle: Option<Cycle>,
     pub last_error: Option<String>,
     pub mails_processed: i64,
     pub mails_failed: i64,
@@ -16,33 +16,6 @@ pub struct Status {
     pub records_outbox: i64,
     pub records_pending: i64,
     pub reports_queued: i64,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct CycleStatus {
-    pub started_at: String,
-    pub finished_at: Option<String>,
-    pub mails: i64,
-    pub imported: i64,
-    pub rejected: i64,
-    pub duplicates: i64,
-    pub conflicts: i64,
-    pub failed: i64,
-}
-
-impl From<Cycle> for CycleStatus {
-    fn from(c: Cycle) -> Self {
-        CycleStatus {
-            started_at: c.started_at,
-            finished_at: c.finished_at,
-            mails: c.mails,
-            imported: c.imported,
-            rejected: c.rejected,
-            duplicates: c.duplicates,
-            conflicts: c.conflicts,
-            failed: c.failed,
-        }
-    }
 }
 
 impl Ledger {
@@ -67,7 +40,7 @@ impl Ledger {
             )
             .unwrap_or(None);
         Ok(Status {
-            last_cycle: self.last_cycle()?.map(CycleStatus::from),
+            last_cycle: self.last_cycle()?,
             last_error,
             mails_processed: mails("done")?,
             mails_failed: mails("failed")?,
