@@ -32,8 +32,23 @@ pub fn run(args: RunArgs, config_path: Option<&Path>) -> anyhow::Result<ExitCode
             let _ = stop.send(true);
         });
         let mut daemon = Daemon::new(config)?;
+        // Ready once config and ledger are open; the watchdog is fed only after a finished
+        // cycle, so a hung connection gets the service restarted.
+        notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status("starting: first cycle")]);
         let result = daemon
             .run(args.once, shutdown, |p| {
+                let status = match (&p.last, &p.last_error) {
+                    (_, Some(e)) => format!("error: {e}"),
+                    (Some(c), None) => format!(
+                        "idle; last cycle {}: {} mails, {} imported, {} rejected",
+                        c.finished_at.as_deref().and_then(|t| t.get(11..16)).unwrap_or("?"),
+                        c.mails,
+                        c.imported,
+                        c.rejected
+                    ),
+                    (None, None) => "idle".to_string(),
+                };
+                notify(&[sd_notify::NotifyState::Watchdog, sd_notify::NotifyState::Status(&status)]);
                 if let Some(c) = &p.last {
                     tracing::info!(
                         mails = c.mails,
@@ -46,6 +61,7 @@ pub fn run(args: RunArgs, config_path: Option<&Path>) -> anyhow::Result<ExitCode
                 }
             })
             .await;
+        notify(&[sd_notify::NotifyState::Stopping]);
         match result {
             Ok(progress) => {
                 if args.once {
@@ -83,5 +99,12 @@ async fn wait_for_signal() {
     tokio::select! {
         _ = term.recv() => {}
         _ = int.recv() => {}
+    }
+}
+
+/// Tells systemd; outside systemd (no `NOTIFY_SOCKET`) this does nothing.
+fn notify(states: &[sd_notify::NotifyState]) {
+    if let Err(e) = sd_notify::notify(states) {
+        tracing::warn!("telling systemd failed: {e}");
     }
 }
