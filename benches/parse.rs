@@ -221,7 +221,7 @@ fn main() {
         return;
     }
     let big = dir.path().join("gross.csv");
-    let big_rows = write_csv(&big, 340);
+    let big_rows = write_csv(&big, 465);
     let size = std::fs::metadata(&big).unwrap().len();
     let t_big = median(3, || {
         parse(&big, &settings);

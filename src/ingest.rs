@@ -55,8 +55,8 @@ pub fn read_file(
     };
     let mut checker = Checker::new(&settings.rules, &settings.employees);
     let result = catch_unwind(AssertUnwindSafe(|| {
-        parse::read_file(name, bytes, &options, &mut |raw| {
-            let (location, outcome) = checker.check(raw);
+        parse::read_file(name, bytes, &options, &mut |raw, cells| {
+            let (location, outcome) = checker.check(raw, cells);
             sink(location, outcome);
         })
     }));

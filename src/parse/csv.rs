@@ -98,7 +98,7 @@ pub fn read(
     bytes: &[u8],
     limits: &Limits,
     profile: Option<&Profile>,
-    sink: &mut dyn FnMut(RawRow),
+    sink: &mut dyn FnMut(RawRow, &[Cell]),
 ) -> Result<bool, FileError> {
     let lines = bytecount_newlines(bytes);
     if lines > limits.rows {
@@ -145,7 +145,7 @@ pub fn read(
         counted_to = start.max(counted_to);
         let cells: Vec<Cell> = record.iter().map(Cell::Text).collect();
         if let Some(row) = table.push(number, || line.to_string(), &cells) {
-            sink(row);
+            sink(row, &cells);
         }
         if table.gave_up() {
             break;
@@ -200,7 +200,7 @@ mod tests {
 
     fn rows(text: &str) -> Vec<RawRow> {
         let mut out = Vec::new();
-        read(text.as_bytes(), &Limits::default(), None, &mut |r| {
+        read(text.as_bytes(), &Limits::default(), None, &mut |r, _| {
             out.push(r)
         })
         .unwrap();
@@ -228,13 +228,13 @@ mod tests {
             rows: 2,
             ..Limits::default()
         };
-        let err = read(b"a\nb\nc\nd\n", &limits, None, &mut |_| {}).unwrap_err();
+        let err = read(b"a\nb\nc\nd\n", &limits, None, &mut |_, _| {}).unwrap_err();
         assert_eq!(err, FileError::TooManyRows { limit: 2 });
     }
 
     #[test]
     fn files_without_a_table_say_so() {
-        let found = read(b"name,age\nx,1\n", &Limits::default(), None, &mut |_| {}).unwrap();
+        let found = read(b"name,age\nx,1\n", &Limits::default(), None, &mut |_, _| {}).unwrap();
         assert!(!found);
     }
 }

@@ -81,10 +81,18 @@ impl Layout {
     }
 
     fn text(&self, row: &[Cell], role: Role) -> Option<String> {
-        let cell = self.cell(row, role);
-        let shown = cell.display();
-        let shown = shown.trim();
-        (!shown.is_empty()).then(|| shown.to_string())
+        match self.cell(row, role) {
+            Cell::Empty => None,
+            Cell::Text(t) => {
+                let t = t.trim();
+                (!t.is_empty()).then(|| t.to_string())
+            }
+            other => {
+                let shown = other.display();
+                let shown = shown.trim();
+                (!shown.is_empty()).then(|| shown.to_string())
+            }
+        }
     }
 }
 
@@ -186,7 +194,6 @@ impl<'p> TableReader<'p> {
                 layout.break_unit,
             ),
             comment: layout.text(cells, Role::Comment),
-            cells: cells.iter().map(Cell::display).collect(),
             header: layout.header.clone(),
         };
         if self.carry_down {

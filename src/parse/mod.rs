@@ -75,12 +75,13 @@ pub struct Options<'a> {
     pub profile: Option<&'a Profile>,
 }
 
-/// Reads one export file and hands every data row to `sink`, in file order.
+/// Reads one export file and hands every data row to `sink`, in file order, with the
+/// row's cells (so a row that is rejected can be sent back as it was).
 pub fn read_file(
     name: &str,
     bytes: &[u8],
     options: &Options,
-    sink: &mut dyn FnMut(RawRow),
+    sink: &mut dyn FnMut(RawRow, &[Cell]),
 ) -> Result<(), FileError> {
     let size = bytes.len() as u64;
     if size > options.limits.file_bytes {
@@ -101,7 +102,7 @@ pub fn read_file(
                     if let Some(row) =
                         table.push(number as usize, || format!("{}!{number}", s.name), &cells)
                     {
-                        sink(row);
+                        sink(row, &cells);
                     }
                     if table.gave_up() {
                         break;

@@ -34,9 +34,6 @@ pub struct RawRow {
     pub end: Field<TimeValue>,
     pub break_minutes: Field<u32>,
     pub comment: Option<String>,
-    /// The row's cells as the user sees them, so a rejected row can be sent back in the
-    /// file's own layout.
-    pub cells: Vec<String>,
     /// The header of the row's table (shared by its rows).
     pub header: std::sync::Arc<[String]>,
 }

@@ -174,6 +174,15 @@ fn from_number(n: f64, decimal: bool, unit: BreakUnit, text: &str) -> Field<u32>
 
 /// Parses a break given as text; see the module documentation for the rules.
 pub fn parse_break(text: &str, header_unit: BreakUnit) -> Result<u32, ValueProblem> {
+    // The common spelling: a whole number.
+    if !text.is_empty() && text.len() <= 4 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let n: u32 = text.parse().unwrap_or(0);
+        return Ok(if header_unit == BreakUnit::Hours {
+            n * 60
+        } else {
+            n
+        });
+    }
     let invalid = || ValueProblem::NotABreak(text.to_string());
     let lower = text.to_lowercase();
     let (number, suffix_unit) = split_unit_suffix(lower.trim());
@@ -240,6 +249,17 @@ fn split_unit_suffix(text: &str) -> (&str, Option<BreakUnit>) {
 
 /// Parses a date in one of the accepted spellings.
 pub fn parse_date(text: &str) -> Result<NaiveDate, ValueProblem> {
+    // The common spelling `dd.mm.yyyy`, read without searching.
+    if let [d1, d2, b'.', m1, m2, b'.', y1, y2, y3, y4] = *text.as_bytes()
+        && let Some([d, m, y]) =
+            digits(&[[d1, d2, b'0', b'0'], [m1, m2, b'0', b'0'], [y1, y2, y3, y4]])
+    {
+        let (d, m, y) = (d / 100, m / 100, y);
+        if (1900..=2999).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d)
+                .ok_or_else(|| ValueProblem::ImpossibleDate(text.to_string()));
+        }
+    }
     let not_a_date = || ValueProblem::NotADate(text.to_string());
     let mut t = text.trim();
     // A leading weekday: "Mo, 02.11.2026", "Montag 02.11.2026".
@@ -288,6 +308,20 @@ fn parse_date_with(text: &str, format: &str) -> Result<NaiveDate, ValueProblem> 
     })
 }
 
+/// Four ASCII digits each → numbers; `None` if any byte is not a digit.
+fn digits<const N: usize>(groups: &[[u8; 4]; N]) -> Option<[u32; N]> {
+    let mut out = [0u32; N];
+    for (o, g) in out.iter_mut().zip(groups) {
+        for b in g {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            *o = *o * 10 + u32::from(b - b'0');
+        }
+    }
+    Some(out)
+}
+
 fn num(s: &str) -> Option<u32> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -301,6 +335,18 @@ fn short_num(s: &str) -> Option<u32> {
 
 /// Parses a time of day; a date in front (`02.11.2026 07:58`) is kept.
 pub fn parse_time(text: &str) -> Result<TimeValue, ValueProblem> {
+    // The common spelling `HH:MM`, read without searching.
+    if let [h1, h2, b':', m1, m2] = *text.as_bytes()
+        && let Some([h, m]) = digits(&[[h1, h2, b'0', b'0'], [m1, m2, b'0', b'0']])
+    {
+        let (h, m) = (h / 100, m / 100);
+        if m <= 59 && (h < 24 || (h == 24 && m == 0)) {
+            return Ok(TimeValue {
+                minutes: (h * 60 + m) as u16,
+                date: None,
+            });
+        }
+    }
     let not_a_time = || ValueProblem::NotATime(text.to_string());
     let mut t = text.trim();
     let mut date = None;

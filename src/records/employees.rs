@@ -44,18 +44,17 @@ impl EmployeeMap {
 
     /// The address for what a row says about its employee. `Ok(None)`: the row names
     /// nobody. `Err(key)`: it names someone the map does not know.
-    pub fn resolve(&self, who: &EmployeeRef) -> Result<Option<String>, String> {
+    pub fn resolve<'a>(&'a self, who: &'a EmployeeRef) -> Result<Option<&'a str>, String> {
         if let Some(email) = &who.email {
-            return Ok(Some(
-                self.get(email)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| email.clone()),
-            ));
+            if self.by_key.is_empty() {
+                return Ok(Some(email));
+            }
+            return Ok(Some(self.get(email).unwrap_or(email)));
         }
         let keys = [&who.personnel_number, &who.card_id, &who.name];
         for k in keys.iter().copied().flatten() {
             if let Some(email) = self.get(k) {
-                return Ok(Some(email.to_string()));
+                return Ok(Some(email));
             }
         }
         match keys.iter().copied().flatten().next() {
@@ -123,10 +122,11 @@ mod tests {
         let csv = "Personalnummer;Vorname;Nachname;Karte;E-Mail\n1001;Anna;Muster;0004711;Anna.Muster@example.com\n1002;Ben;Beispiel;;ben@example.com\n";
         assert_eq!(load_csv(csv.as_bytes(), &mut map), Ok(2));
         let by = |n: &str| {
-            map.resolve(&EmployeeRef {
+            let who = EmployeeRef {
                 name: Some(n.into()),
                 ..Default::default()
-            })
+            };
+            map.resolve(&who).map(|e| e.map(str::to_string))
         };
         assert_eq!(
             by("Muster Anna"),
@@ -136,10 +136,7 @@ mod tests {
             card_id: Some("4711".into()),
             ..Default::default()
         };
-        assert_eq!(
-            map.resolve(&card),
-            Ok(Some("anna.muster@example.com".into()))
-        );
+        assert_eq!(map.resolve(&card), Ok(Some("anna.muster@example.com")));
         assert!(load_csv(b"Name;Telefon\nA;1\n", &mut map).is_err());
         assert!(
             load_csv(b"Name;E-Mail\nA;kaputt\n", &mut map)
@@ -170,11 +167,11 @@ mod tests {
         };
         assert_eq!(
             map.resolve(&who(Some("01001"), None, None)),
-            Ok(Some("anna.muster@example.com".into()))
+            Ok(Some("anna.muster@example.com"))
         );
         assert_eq!(
             map.resolve(&who(None, None, Some("Beispiel, Ben"))),
-            Ok(Some("ben@example.com".into()))
+            Ok(Some("ben@example.com"))
         );
         assert_eq!(map.resolve(&who(Some("9"), None, None)), Err("9".into()));
         assert_eq!(map.resolve(&EmployeeRef::default()), Ok(None));
@@ -182,6 +179,6 @@ mod tests {
             email: Some("old@example.com".into()),
             ..Default::default()
         };
-        assert_eq!(map.resolve(&old), Ok(Some("new@example.com".into())));
+        assert_eq!(map.resolve(&old), Ok(Some("new@example.com")));
     }
 }

@@ -57,7 +57,11 @@ pub struct RejectedRow {
 }
 
 impl RejectedRow {
-    fn outcome(rejection: Rejection, raw: crate::parse::RawRow) -> Outcome {
+    fn outcome(
+        rejection: Rejection,
+        raw: crate::parse::RawRow,
+        cells: &[crate::parse::Cell],
+    ) -> Outcome {
         let e = &raw.employee;
         let employee = e
             .email
@@ -69,7 +73,7 @@ impl RejectedRow {
             rejection,
             employee,
             date: raw.date.value().copied(),
-            cells: raw.cells,
+            cells: cells.iter().map(crate::parse::Cell::display).collect(),
             header: raw.header,
         }))
     }
@@ -92,14 +96,18 @@ impl<'a> Checker<'a> {
     }
 
     /// Judges one row; returns its location with the outcome.
-    pub fn check(&mut self, raw: crate::parse::RawRow) -> (String, Outcome) {
+    pub fn check(
+        &mut self,
+        raw: crate::parse::RawRow,
+        cells: &[crate::parse::Cell],
+    ) -> (String, Outcome) {
         let location = raw.location.clone();
         let outcome = match validate(&raw, self.rules, self.employees) {
-            Err(rejection) => RejectedRow::outcome(rejection, raw),
+            Err(rejection) => RejectedRow::outcome(rejection, raw, cells),
             Ok(record) => match self.seen.check(&record, &raw.location) {
                 Seen::New => Outcome::Ok(record),
                 Seen::Duplicate(first) => Outcome::Duplicate { record, first },
-                Seen::Rejected(rejection) => RejectedRow::outcome(rejection, raw),
+                Seen::Rejected(rejection) => RejectedRow::outcome(rejection, raw, cells),
             },
         };
         (location, outcome)

@@ -51,7 +51,6 @@ fn row(email: &str, date: &str, start: &str, end: &str, brk: &str) -> RawRow {
             }
         },
         comment: None,
-        cells: vec![],
         header: std::sync::Arc::from(Vec::new()),
     }
 }
@@ -188,10 +187,13 @@ fn repeats_are_duplicates_and_overlaps_are_rejected() {
     let map = EmployeeMap::default();
     let mut c = Checker::new(&r, &map);
     let mut at = |line: &str, raw: RawRow| {
-        c.check(RawRow {
-            location: line.into(),
-            ..raw
-        })
+        c.check(
+            RawRow {
+                location: line.into(),
+                ..raw
+            },
+            &[],
+        )
         .1
     };
     assert!(matches!(

@@ -41,7 +41,7 @@ impl Rules {
 
 pub fn validate(raw: &RawRow, rules: &Rules, employees: &EmployeeMap) -> Result<Record, Rejection> {
     let employee = match employees.resolve(&raw.employee) {
-        Ok(Some(e)) => normalise_email(&e)?,
+        Ok(Some(e)) => normalise_email(e)?,
         Ok(None) => return Err(Rejection::MissingEmployee),
         Err(key) => return Err(Rejection::UnknownEmployee(key)),
     };
@@ -141,26 +141,44 @@ fn problem_text(p: &ValueProblem) -> String {
     }
 }
 
+/// What a local part may hold besides letters and digits.
+const LOCAL_SPECIALS: [char; 20] = [
+    '!', '#', '$', '%', '&', '\'', '*', '+', '/', '=', '?', '^', '_', '`', '{', '|', '}', '~', '.',
+    '-',
+];
+
+fn has_double_dot(s: &str) -> bool {
+    s.as_bytes().windows(2).any(|w| w == b"..")
+}
+
 /// Lower-cases an address and checks its shape: one `@`, a dotted domain, no spaces.
 pub fn normalise_email(text: &str) -> Result<String, Rejection> {
-    let e = text.trim().trim_start_matches("mailto:").to_lowercase();
+    let trimmed = text.trim().trim_start_matches("mailto:");
+    let e = if trimmed
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
+        trimmed.to_lowercase()
+    } else {
+        trimmed.to_string()
+    };
     let ok = e.len() <= 254
         && e.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && local.len() <= 64
                 && !local.starts_with('.')
                 && !local.ends_with('.')
-                && !local.contains("..")
+                && !has_double_dot(local)
                 && domain.contains('.')
                 && !domain.starts_with(['.', '-'])
                 && !domain.ends_with(['.', '-'])
-                && !domain.contains("..")
+                && !has_double_dot(domain)
                 && domain
                     .chars()
                     .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
                 && local
                     .chars()
-                    .all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c))
+                    .all(|c| c.is_alphanumeric() || LOCAL_SPECIALS.contains(&c))
         });
     if ok {
         Ok(e)

@@ -160,7 +160,7 @@ fn mutated_inputs_never_panic() {
                         limits,
                         profile: None,
                     },
-                    &mut |_| rows += 1,
+                    &mut |_, _| rows += 1,
                 );
             }
         }
@@ -171,7 +171,7 @@ fn mutated_inputs_never_panic() {
                 limits,
                 profile: None,
             },
-            &mut |r| {
+            &mut |r, _| {
                 assert!(!r.location.is_empty());
                 rows += 1;
             },
