@@ -249,7 +249,15 @@ impl Importer<'_> {
                 reports[file].rows[row].status = RowStatus::Target(outcome);
             }
         }
-        if !policy.dry_run {
+        // A file is noted as received once it went through; a file with records still
+        // waiting for Personio comes again and must not be called "already received".
+        let deferred = reports.iter().flat_map(|f| &f.rows).any(|r| {
+            matches!(
+                r.status,
+                RowStatus::Target(crate::target::Outcome::Deferred(_))
+            )
+        });
+        if !policy.dry_run && !deferred {
             for (sha, label, readable) in shas {
                 if readable {
                     self.ledger.note_file(&sha, &label, source)?;

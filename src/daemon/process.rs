@@ -264,8 +264,10 @@ impl Daemon {
         if deferred && !last_try {
             return Err(Later::Deferred);
         }
+        // Still not all written after the last attempt: the mail goes to the failed folder;
+        // the records already planned are finished by a later import.
         Ok(Handled {
-            failed: false,
+            failed: deferred,
             summary: counts(&reports).summary(Lang::En),
             report: Some((reports, None)),
             reply_to_sender: reply,

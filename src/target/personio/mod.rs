@@ -127,14 +127,15 @@ impl PersonioTarget {
         self.persons.get(email).and_then(Option::as_ref)
     }
 
-    /// Finishes every record an earlier run left pending. Returns how many were settled.
-    pub async fn recover(&mut self, ledger: &mut Ledger) -> Result<usize, PersonioError> {
+    /// Finishes every record an earlier run left pending. Returns the ids of the records
+    /// it settled, so a batch that brings them again can report them as imported now.
+    pub async fn recover(&mut self, ledger: &mut Ledger) -> Result<Vec<i64>, PersonioError> {
         let pending = ledger.pending(TARGET).map_err(ledger_error)?;
         if pending.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         self.resolve(pending.iter().map(|p| &p.employee)).await?;
-        let mut settled = 0;
+        let mut settled = Vec::new();
         for p in pending {
             let Some(person) = self.person(&p.employee).cloned() else {
                 tracing::warn!(
@@ -148,7 +149,7 @@ impl PersonioTarget {
                 .carry_out(ledger, p.record_id, &person, &mut held)
                 .await
             {
-                Ok(_) => settled += 1,
+                Ok(_) => settled.push(p.record_id),
                 Err(e) if fatal(&e) => return Err(e),
                 Err(e) => tracing::warn!(record = p.record_id, "pending record not finished: {e}"),
             }
@@ -175,16 +176,26 @@ impl PersonioTarget {
         items: &[Item],
         policy: Policy,
     ) -> Result<Vec<Outcome>, PersonioError> {
+        let mut recovered = Vec::new();
         if !policy.dry_run {
-            self.recover(ledger).await?;
+            recovered = self.recover(ledger).await?;
         }
         let mut outcomes: Vec<Option<Outcome>> = vec![None; items.len()];
         let mut to_check = Vec::new();
         for (i, item) in items.iter().enumerate() {
             match ledger.entry(TARGET, &item.record).map_err(ledger_error)? {
                 Some(e) if e.content_hash == ledger::content_hash(&item.record) && !e.pending => {
-                    outcomes[i] = Some(Outcome::AlreadyImported {
-                        on: ledger::day_of(&e.created_at),
+                    outcomes[i] = Some(if recovered.contains(&e.id) {
+                        // Finished just now, from an earlier attempt's plan.
+                        let periods = ledger.live_remote_ids(e.id).map_err(ledger_error)?.len();
+                        Outcome::Written {
+                            periods,
+                            changed_others: Vec::new(),
+                        }
+                    } else {
+                        Outcome::AlreadyImported {
+                            on: ledger::day_of(&e.created_at),
+                        }
                     });
                 }
                 Some(e) if !policy.corrections && !e.pending => {
