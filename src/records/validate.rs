@@ -141,11 +141,31 @@ fn problem_text(p: &ValueProblem) -> String {
     }
 }
 
-/// What a local part may hold besides letters and digits.
-const LOCAL_SPECIALS: [char; 20] = [
-    '!', '#', '$', '%', '&', '\'', '*', '+', '/', '=', '?', '^', '_', '`', '{', '|', '}', '~', '.',
-    '-',
-];
+/// Whether `c` may stand in the local part of an address besides letters and digits.
+fn local_special(c: char) -> bool {
+    matches!(
+        c,
+        '!' | '#'
+            | '$'
+            | '%'
+            | '&'
+            | '\''
+            | '*'
+            | '+'
+            | '/'
+            | '='
+            | '?'
+            | '^'
+            | '_'
+            | '`'
+            | '{'
+            | '|'
+            | '}'
+            | '~'
+            | '.'
+            | '-'
+    )
+}
 
 fn has_double_dot(s: &str) -> bool {
     s.as_bytes().windows(2).any(|w| w == b"..")
@@ -153,7 +173,8 @@ fn has_double_dot(s: &str) -> bool {
 
 /// Lower-cases an address and checks its shape: one `@`, a dotted domain, no spaces.
 pub fn normalise_email(text: &str) -> Result<String, Rejection> {
-    let trimmed = text.trim().trim_start_matches("mailto:");
+    let trimmed = text.trim();
+    let trimmed = trimmed.strip_prefix("mailto:").unwrap_or(trimmed);
     let e = if trimmed
         .bytes()
         .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
@@ -178,7 +199,7 @@ pub fn normalise_email(text: &str) -> Result<String, Rejection> {
                     .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
                 && local
                     .chars()
-                    .all(|c| c.is_alphanumeric() || LOCAL_SPECIALS.contains(&c))
+                    .all(|c| c.is_alphanumeric() || local_special(c))
         });
     if ok {
         Ok(e)
