@@ -14,6 +14,7 @@ use crate::report::mail::{ReportContext, compose};
 use crate::report::{FileReport, RowStatus, counts};
 use crate::senders::{self, Trust};
 use crate::source::{Destination, MailKey, SourceError};
+use crate::target::personio::PersonioError;
 use crate::target::{Outcome, Policy};
 
 /// What became of a mail.
@@ -99,7 +100,16 @@ impl Daemon {
                 );
                 return Ok(());
             }
-            Err(Later::Error(e @ DaemonError::Import(ImportError::Personio(_)))) => return Err(e),
+            // Personio itself is unreachable or refuses the credentials: no mail can get
+            // through now, so the cycle stops; other errors stay with this mail.
+            Err(Later::Error(
+                e @ DaemonError::Import(ImportError::Personio(
+                    PersonioError::Unauthorized(_)
+                    | PersonioError::Forbidden(_)
+                    | PersonioError::Unavailable { .. }
+                    | PersonioError::RateLimited,
+                )),
+            )) => return Err(e),
             Err(Later::Error(e)) => {
                 tracing::error!(mail = key.id, "mail left for the next cycle: {e}");
                 return Ok(());

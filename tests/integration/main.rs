@@ -1,8 +1,8 @@
 //! One integration-test binary; each module covers one area.
 
 mod corpus;
-mod demo;
 mod daemon;
+mod demo;
 mod dovecot;
 mod fuzz;
 mod imap;
@@ -10,6 +10,7 @@ mod import;
 mod mail;
 mod parse_cli;
 mod report_mail;
+mod service;
 mod sheets;
 mod smtp_server;
 mod util;
