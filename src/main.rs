@@ -10,7 +10,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
-    cli::init_logging(args.verbose);
+    cli::init_logging(args.verbose, matches!(args.command, cli::Command::Run(_)));
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => {

@@ -80,16 +80,25 @@ pub fn load_config(path: Option<&std::path::Path>, optional: bool) -> anyhow::Re
     }
 }
 
-pub fn init_logging(verbose: u8) {
+/// Log lines go to stderr: plain for a terminal, without colours and time stamps under
+/// systemd (`JOURNAL_STREAM` is set; the journal stamps every line itself). The level is
+/// `RUST_LOG` when set, else `info` for the daemon and `warn` for one-off commands, raised
+/// by `-v`.
+pub fn init_logging(verbose: u8, daemon: bool) {
     use tracing_subscriber::EnvFilter;
-    let level = match verbose {
-        0 => "warn",
-        1 => "debug",
+    let level = match (verbose, daemon) {
+        (0, false) => "warn",
+        (0, true) => "info",
+        (1, _) => "debug",
         _ => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if std::env::var_os("JOURNAL_STREAM").is_some() {
+        builder.with_ansi(false).without_time().try_init()
+    } else {
+        builder.try_init()
+    };
 }

@@ -424,7 +424,54 @@ impl Config {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
-        Config::from_toml(&text, &path.display().to_string())
+        let config = Config::from_toml(&text, &path.display().to_string())?;
+        config.warn_if_readable(path);
+        Ok(config)
+    }
+
+    /// The keys whose secret is written in the config file itself.
+    pub fn literal_secrets(&self) -> Vec<&'static str> {
+        let mut keys = Vec::new();
+        let mut note = |key: &'static str, secret: Option<&Secret>| {
+            if secret.is_some_and(Secret::is_literal) {
+                keys.push(key);
+            }
+        };
+        note(
+            "source.password",
+            self.source.as_ref().and_then(|s| s.password.as_ref()),
+        );
+        note(
+            "personio.client_secret",
+            self.personio.as_ref().map(|p| &p.client_secret),
+        );
+        note("report.password", self.report.password.as_ref());
+        note(
+            "timr.client_secret",
+            self.timr.as_ref().map(|t| &t.client_secret),
+        );
+        note(
+            "timetrack.api_secret",
+            self.timetrack.as_ref().map(|t| &t.api_secret),
+        );
+        keys
+    }
+
+    /// Warns when the file holds secrets and others than its owner may read it.
+    fn warn_if_readable(&self, path: &Path) {
+        use std::os::unix::fs::PermissionsExt;
+        let secrets = self.literal_secrets();
+        let mode = std::fs::metadata(path)
+            .map(|m| m.permissions().mode())
+            .unwrap_or(0);
+        if !secrets.is_empty() && mode & 0o044 != 0 {
+            tracing::warn!(
+                "{} holds secrets ({}) and can be read by others (mode {:o}): chmod 600 it, or use {{ env = ... }}, {{ file = ... }} or {{ credential = ... }}",
+                path.display(),
+                secrets.join(", "),
+                mode & 0o777
+            );
+        }
     }
 
     /// Parses and checks config text; `origin` names it in errors.

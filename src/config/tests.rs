@@ -162,3 +162,13 @@ fn the_example_config_in_the_repository_loads() {
     assert!(c.profile("zeitmaster").is_some());
     assert_eq!(c.limits.mail_depth, 16);
 }
+
+#[test]
+fn literal_secrets_are_named_by_key() {
+    let c = Config::from_toml(
+        "[personio]\nclient_id = \"id\"\nclient_secret = \"in-the-file\"\n[report]\npassword = { env = \"X\" }\n",
+        "x",
+    )
+    .unwrap();
+    assert_eq!(c.literal_secrets(), ["personio.client_secret"]);
+}
