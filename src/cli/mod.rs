@@ -1,5 +1,6 @@
 //! Commands and the flags they share.
 
+mod check;
 mod import;
 mod parse;
 mod run;
@@ -54,6 +55,12 @@ pub enum Command {
     ///
     /// Reads the state database without changing it; works while the daemon runs.
     Status(status::StatusArgs),
+    /// Validate the config, then connect to every configured service, one line each
+    ///
+    /// Checks the state database, the mailbox (login, folders), the report delivery (SMTP
+    /// login, or the outbox directory) and Personio (token, read scopes). Writes nothing
+    /// anywhere. Exit status 1 if any check failed, with a hint for the common causes.
+    Check,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -62,6 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Parse(p) => parse::run(p, args.config.as_deref()),
         Command::Import(i) => import::run(i, args.config.as_deref()),
         Command::Status(s) => status::run(s, args.config.as_deref()),
+        Command::Check => check::run(args.config.as_deref()),
     }
 }
 

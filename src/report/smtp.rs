@@ -137,6 +137,41 @@ impl Sender {
     }
 }
 
+impl Sender {
+    /// Connects and (with credentials) logs in, sending nothing; for `zeitpost check`.
+    /// For the outbox: makes sure the directory can be written.
+    pub async fn check(&self) -> Result<String, ReportError> {
+        match self {
+            Sender::Smtp(s) => {
+                match tokio::time::timeout(s.timeout, s.transport.test_connection()).await {
+                    Ok(Ok(true)) => Ok(format!("SMTP {} accepts the connection", s.server)),
+                    Ok(Ok(false)) => Err(ReportError::Refused {
+                        server: s.server.clone(),
+                        reply: "the server did not answer NOOP".into(),
+                        transient: true,
+                    }),
+                    Ok(Err(e)) => Err(s.explain(&e, &[])),
+                    Err(_) => Err(ReportError::Timeout {
+                        server: s.server.clone(),
+                        after: s.timeout,
+                    }),
+                }
+            }
+            Sender::Outbox(dir) => {
+                let io = |source| ReportError::Io {
+                    path: dir.display().to_string(),
+                    source,
+                };
+                std::fs::create_dir_all(dir).map_err(io)?;
+                let probe = dir.join(".zeitpost-check");
+                std::fs::write(&probe, b"").map_err(io)?;
+                let _ = std::fs::remove_file(probe);
+                Ok(format!("report outbox {} is writable", dir.display()))
+            }
+        }
+    }
+}
+
 fn config(message: &str) -> ReportError {
     ReportError::Config(message.to_string())
 }

@@ -20,8 +20,8 @@ use crate::smtp_server::{Received, SmtpServer};
 use crate::util::{sample, zeitpost};
 
 /// The variable the config names for the Personio client secret.
-const SECRET_ENV: &str = "ZP_TEST_DAEMON_PERSONIO_SECRET";
-const SECRET: &str = "s3cr3t-value-for-daemon-tests";
+pub const SECRET_ENV: &str = "ZP_TEST_DAEMON_PERSONIO_SECRET";
+pub const SECRET: &str = "s3cr3t-value-for-daemon-tests";
 const CLIENT_ID: &str = "zeitpost-daemon-test";
 
 /// The sample staff, as Personio knows them.

@@ -1,5 +1,6 @@
 //! One integration-test binary; each module covers one area.
 
+mod check;
 mod corpus;
 mod daemon;
 mod demo;

@@ -371,6 +371,20 @@ impl Client {
         Ok(out)
     }
 
+    /// Gets a token and reads one person and one period: proves the credentials and the
+    /// read scopes, writes nothing. For `zeitpost check`.
+    pub async fn check(&self) -> Result<(), PersonioError> {
+        for (call, path) in [
+            (Call::Persons, "v2/persons"),
+            (Call::ListPeriods, "v2/attendance-periods"),
+        ] {
+            let mut url = self.url(path);
+            url.query_pairs_mut().append_pair("limit", "1");
+            self.send(call, Method::GET, url, None).await?;
+        }
+        Ok(())
+    }
+
     /// Person ids by lower-case e-mail address; addresses Personio does not know are absent.
     pub async fn persons_by_email(
         &self,

@@ -1,0 +1,230 @@
+//! `zeitpost check`: the config, then every configured service, one line each.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use zeitpost::config::{Config, SourceKind};
+use zeitpost::importer::Target;
+use zeitpost::ledger::Ledger;
+use zeitpost::report::smtp::Sender;
+use zeitpost::source::SourceError;
+use zeitpost::source::imap::ImapSource;
+use zeitpost::source::maildir::Maildir;
+use zeitpost::target::personio::PersonioError;
+
+use super::{EXIT_FAILED, load_config};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+struct Lines {
+    failed: bool,
+}
+
+impl Lines {
+    fn ok(&mut self, what: &str, detail: impl std::fmt::Display) {
+        println!("ok     {what}: {detail}");
+    }
+
+    fn fail(&mut self, what: &str, detail: impl std::fmt::Display, hint: Option<&str>) {
+        self.failed = true;
+        println!("FAILED {what}: {detail}");
+        if let Some(h) = hint {
+            println!("       hint: {h}");
+        }
+    }
+
+    fn skip(&mut self, what: &str, why: &str) {
+        println!("-      {what}: {why}");
+    }
+}
+
+pub fn run(config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let config = load_config(config_path, false)?;
+    let mut lines = Lines { failed: false };
+    lines.ok("config", "valid");
+    state(&config, &mut lines);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        mailbox(&config, &mut lines).await;
+        reports(&config, &mut lines).await;
+        personio(&config, &mut lines).await;
+    });
+    for (configured, name) in [
+        (config.timr.is_some(), "timr"),
+        (config.timetrack.is_some(), "TimeTrack"),
+    ] {
+        if configured {
+            lines.skip(
+                name,
+                "configured, but this version has no sync job for it yet; not checked",
+            );
+        }
+    }
+    Ok(if lines.failed {
+        ExitCode::from(EXIT_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn state(config: &Config, lines: &mut Lines) {
+    let path = &config.state.path;
+    let result = if path.exists() {
+        Ledger::open_read_only(path)
+            .and_then(|l| l.status())
+            .map(|_| "readable".to_string())
+    } else {
+        // The nearest directory that exists must let zeitpost create the rest.
+        let dir = path
+            .ancestors()
+            .skip(1)
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    d
+                }
+            })
+            .find(|d| d.exists())
+            .unwrap_or(Path::new("."));
+        match std::fs::metadata(dir) {
+            Ok(m) if !m.permissions().readonly() => {
+                Ok(format!("will be created in {}", dir.display()))
+            }
+            _ => {
+                lines.fail("state database", format!("{} cannot be created", path.display()), Some("create its directory and make it writable for zeitpost (systemd: StateDirectory=zeitpost)"));
+                return;
+            }
+        }
+    };
+    match result {
+        Ok(detail) => lines.ok("state database", format!("{} {detail}", path.display())),
+        Err(e) => lines.fail("state database", e, None),
+    }
+}
+
+async fn mailbox(config: &Config, lines: &mut Lines) {
+    let Some(cfg) = &config.source else {
+        return lines.skip("mailbox", "no [source] section");
+    };
+    match cfg.kind {
+        SourceKind::Maildir => match cfg
+            .path
+            .as_deref()
+            .map(|p| Maildir::open(p, &cfg.processed_folder, &cfg.failed_folder))
+        {
+            Some(Ok(m)) => match m.list() {
+                Ok(waiting) => lines.ok(
+                    "mailbox",
+                    format!("Maildir {}: {} mails waiting", m.mailbox(), waiting.len()),
+                ),
+                Err(e) => lines.fail("mailbox", e, None),
+            },
+            Some(Err(e)) => lines.fail(
+                "mailbox",
+                e,
+                Some("does source.path exist and can zeitpost write there?"),
+            ),
+            None => lines.fail("mailbox", "source.path is not set", None),
+        },
+        SourceKind::Imap => {
+            let password = match cfg.password.as_ref().map(|p| p.resolve()) {
+                Some(Ok(p)) => p,
+                Some(Err(e)) => {
+                    return lines.fail("mailbox", format!("source.password: {e}"), None);
+                }
+                None => return lines.fail("mailbox", "source.password is not set", None),
+            };
+            match ImapSource::connect(cfg, &password, TIMEOUT).await {
+                Ok(mut s) => {
+                    let waiting = s.list().await.map(|l| l.len());
+                    let host = cfg.host.as_deref().unwrap_or("");
+                    match waiting {
+                        Ok(n) => lines.ok(
+                            "mailbox",
+                            format!("IMAP {host}, folder {}: {n} mails waiting", cfg.folder),
+                        ),
+                        Err(e) => lines.fail("mailbox", e, None),
+                    }
+                    s.logout().await;
+                }
+                Err(e) => {
+                    let hint = imap_hint(&e);
+                    lines.fail("mailbox", e, hint);
+                }
+            }
+        }
+    }
+}
+
+fn imap_hint(e: &SourceError) -> Option<&'static str> {
+    let text = e.to_string().to_lowercase();
+    match e {
+        SourceError::Login(_) => Some(
+            "wrong username or password? Microsoft 365 no longer accepts passwords for IMAP (basic auth is off since 2022); Gmail needs an app password (2-step verification on)",
+        ),
+        SourceError::Folder { .. } => Some(
+            "check source.folder, processed_folder and failed_folder (names are case-sensitive on most servers)",
+        ),
+        _ if text.contains("certificate") || text.contains("name") && text.contains("tls") => Some(
+            "the server's certificate does not match source.host or comes from an unknown CA: use the name on the certificate, or set source.tls_ca_file",
+        ),
+        SourceError::Connect(_) | SourceError::Timeout { .. } => Some(
+            "is source.host/port right, and does the firewall let zeitpost out? (993 implicit TLS, 143 STARTTLS)",
+        ),
+        _ => None,
+    }
+}
+
+async fn reports(config: &Config, lines: &mut Lines) {
+    let mut cfg = config.report.clone();
+    cfg.dir = Some(config.report_dir());
+    match Sender::from_config(&cfg, TIMEOUT) {
+        Ok(sender) => match sender.check().await {
+            Ok(detail) => lines.ok("reports", detail),
+            Err(e) => lines.fail("reports", e, None),
+        },
+        Err(e) => lines.fail("reports", e, None),
+    }
+}
+
+async fn personio(config: &Config, lines: &mut Lines) {
+    if config.personio.is_none() {
+        return lines.ok(
+            "target",
+            format!(
+                "no [personio] section: Personio import files go to {}",
+                config.outbox_dir().display()
+            ),
+        );
+    }
+    let target = match Target::from_config(config) {
+        Ok(Target::Personio(t)) => t,
+        Ok(Target::Outbox(_)) => return,
+        Err(e) => return lines.fail("Personio", e, None),
+    };
+    match target.client().check().await {
+        Ok(()) => lines.ok(
+            "Personio",
+            "token issued, persons and attendance periods readable",
+        ),
+        Err(e) => {
+            let hint = match &e {
+                PersonioError::Unauthorized(_) => Some(
+                    "check personio.client_id and client_secret (Personio: Settings → Integrations → API credentials)",
+                ),
+                PersonioError::Forbidden(_) => Some(
+                    "the credentials lack a scope: give them personio:persons:read, personio:attendances:read and personio:attendances:write",
+                ),
+                PersonioError::Unavailable { .. } => {
+                    Some("is personio.base_url right and reachable from here?")
+                }
+                _ => None,
+            };
+            lines.fail("Personio", e, hint);
+        }
+    }
+}
