@@ -2,10 +2,13 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use sd_notify::NotifyState;
 use tokio::sync::watch;
-use zeitpost::config::ReportKind;
-use zeitpost::daemon::Daemon;
+use zeitpost::config::{Config, ReportKind};
+use zeitpost::daemon::{Daemon, Progress};
 
 use super::{EXIT_FAILED, load_config};
 
@@ -18,92 +21,130 @@ pub struct RunArgs {
 
 pub fn run(args: RunArgs, config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     let config = load_config(config_path, false)?;
-    let outbox = config.outbox_dir();
-    let personio = config.personio.is_some();
-    let report_dir = (config.report.kind == ReportKind::Outbox).then(|| config.report_dir());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
-        let (stop, shutdown) = watch::channel(false);
-        tokio::spawn(async move {
-            wait_for_signal().await;
-            tracing::info!("shutdown requested; finishing the current mail");
-            let _ = stop.send(true);
-        });
-        let mut daemon = Daemon::new(config)?;
-        // Ready once config and ledger are open; the watchdog is fed only after a finished
-        // cycle, so a hung connection gets the service restarted.
-        notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status("starting: first cycle")]);
-        let result = daemon
-            .run(args.once, shutdown, |p| {
-                let status = match (&p.last, &p.last_error) {
-                    (_, Some(e)) => format!("error: {e}"),
-                    (Some(c), None) => format!(
-                        "idle; last cycle {}: {} mails, {} imported, {} rejected",
-                        c.finished_at.as_deref().and_then(|t| t.get(11..16)).unwrap_or("?"),
-                        c.mails,
-                        c.imported,
-                        c.rejected
-                    ),
-                    (None, None) => "idle".to_string(),
-                };
-                notify(&[sd_notify::NotifyState::Watchdog, sd_notify::NotifyState::Status(&status)]);
-                if let Some(c) = &p.last {
-                    tracing::info!(
-                        mails = c.mails,
-                        imported = c.imported,
-                        rejected = c.rejected,
-                        duplicates = c.duplicates,
-                        conflicts = c.conflicts,
-                        "cycle done"
-                    );
-                }
-            })
-            .await;
-        notify(&[sd_notify::NotifyState::Stopping]);
-        match result {
-            Ok(progress) => {
-                if args.once {
-                    if let Some(c) = progress.last {
-                        println!(
-                            "{} mails: {} imported, {} duplicates, {} rejected, {} conflicts, {} failed",
-                            c.mails, c.imported, c.duplicates, c.rejected, c.conflicts, c.failed
-                        );
-                    }
-                    if !personio {
-                        println!("Personio import files: {}", outbox.display());
-                    }
-                    if let Some(dir) = report_dir {
-                        println!("Report e-mails: {}", dir.display());
-                    }
-                }
-                Ok(ExitCode::SUCCESS)
-            }
-            Err(e) => {
-                eprintln!("zeitpost: {e}");
-                Ok(ExitCode::from(EXIT_FAILED))
-            }
-        }
-    })
+    runtime.block_on(serve(args.once, config, config_path))
 }
 
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        return std::future::pending().await;
+async fn serve(once: bool, config: Config, config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let outbox = config.outbox_dir();
+    let personio = config.personio.is_some();
+    let report_dir = (config.report.kind == ReportKind::Outbox).then(|| config.report_dir());
+    // SIGTERM/SIGINT stop after the current mail; SIGHUP does too, then reloads.
+    let (stop, _) = watch::channel(false);
+    let stop = Arc::new(stop);
+    let reload = Arc::new(AtomicBool::new(false));
+    tokio::spawn(listen_for_signals(stop.clone(), reload.clone()));
+    let mut daemon = Daemon::new(config)?;
+    // Ready once config and ledger are open; the watchdog is fed only after a finished
+    // cycle, so a hung connection gets the service restarted.
+    notify(&[
+        NotifyState::Ready,
+        NotifyState::Status("starting: first cycle"),
+    ]);
+    let result = loop {
+        let result = daemon.run(once, stop.subscribe(), report_cycle).await;
+        if !reload.swap(false, Ordering::SeqCst) || result.is_err() {
+            break result;
+        }
+        let mut states = vec![NotifyState::Reloading];
+        states.extend(NotifyState::monotonic_usec_now().ok());
+        notify(&states);
+        match load_config(config_path, false).and_then(|c| Daemon::new(c).map_err(Into::into)) {
+            Ok(new) => {
+                daemon = new;
+                tracing::info!("config reloaded");
+            }
+            Err(e) => {
+                tracing::error!("the new config is not valid; going on with the old one: {e:#}")
+            }
+        }
+        stop.send_replace(false);
+        notify(&[NotifyState::Ready]);
     };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+    notify(&[NotifyState::Stopping]);
+    match result {
+        Ok(progress) => {
+            if once {
+                if let Some(c) = progress.last {
+                    println!(
+                        "{} mails: {} imported, {} duplicates, {} rejected, {} conflicts, {} failed",
+                        c.mails, c.imported, c.duplicates, c.rejected, c.conflicts, c.failed
+                    );
+                }
+                if !personio {
+                    println!("Personio import files: {}", outbox.display());
+                }
+                if let Some(dir) = report_dir {
+                    println!("Report e-mails: {}", dir.display());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("zeitpost: {e}");
+            Ok(ExitCode::from(EXIT_FAILED))
+        }
     }
 }
 
+/// After each cycle: the watchdog, a status line for `systemctl status`, a log line.
+fn report_cycle(p: &Progress) {
+    let status = match (&p.last, &p.last_error) {
+        (_, Some(e)) => format!("error: {e}"),
+        (Some(c), None) => format!(
+            "idle; last cycle {}: {} mails, {} imported, {} rejected",
+            c.finished_at
+                .as_deref()
+                .and_then(|t| t.get(11..16))
+                .unwrap_or("?"),
+            c.mails,
+            c.imported,
+            c.rejected
+        ),
+        (None, None) => "idle".to_string(),
+    };
+    notify(&[NotifyState::Watchdog, NotifyState::Status(&status)]);
+    if let Some(c) = &p.last {
+        tracing::info!(
+            mails = c.mails,
+            imported = c.imported,
+            rejected = c.rejected,
+            duplicates = c.duplicates,
+            conflicts = c.conflicts,
+            "cycle done"
+        );
+    }
+}
+
+async fn listen_for_signals(stop: Arc<watch::Sender<bool>>, reload: Arc<AtomicBool>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            _ = hup.recv() => {
+                tracing::info!("reload requested; finishing the current mail first");
+                reload.store(true, Ordering::SeqCst);
+                stop.send_replace(true);
+            }
+        }
+    }
+    tracing::info!("shutdown requested; finishing the current mail");
+    reload.store(false, Ordering::SeqCst);
+    stop.send_replace(true);
+}
+
 /// Tells systemd; outside systemd (no `NOTIFY_SOCKET`) this does nothing.
-fn notify(states: &[sd_notify::NotifyState]) {
+fn notify(states: &[NotifyState]) {
     if let Err(e) = sd_notify::notify(states) {
         tracing::warn!("telling systemd failed: {e}");
     }

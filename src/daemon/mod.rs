@@ -197,6 +197,7 @@ impl Daemon {
             totals.error = Some(e.to_string());
         }
         self.ledger.cycle_end(cycle_id, &totals)?;
+        totals.finished_at = Some(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
         result.map(|_| totals)
     }
 

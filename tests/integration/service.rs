@@ -97,3 +97,89 @@ fn the_daemon_talks_to_systemd_in_order() {
     );
     assert!(seen.last().unwrap().contains("STOPPING=1"), "{seen:?}");
 }
+
+/// SIGHUP re-reads the config; a broken new config leaves the old one running.
+#[test]
+fn sighup_reloads_and_a_bad_config_keeps_the_old_one() {
+    use std::os::unix::net::UnixDatagram;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path();
+    std::fs::create_dir_all(base.join("maildir/new")).unwrap();
+    let example = std::fs::read_to_string(root().join("config/example.toml")).unwrap();
+    let good = example
+        .replace("target/demo", &base.display().to_string())
+        .replace("poll_interval = \"60s\"", "poll_interval = \"1s\"");
+    let config = base.join("zeitpost.toml");
+    std::fs::write(&config, &good).unwrap();
+    let socket_path = base.join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let log = base.join("log");
+    let mut child = crate::util::zeitpost()
+        .env("NOTIFY_SOCKET", &socket_path)
+        .arg("--config")
+        .arg(&config)
+        .arg("run")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    let mut next = || {
+        let n = socket.recv(&mut buf).expect("a message from the daemon");
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    let mut until = |what: &str| loop {
+        let m = next();
+        if m.contains(what) {
+            return m;
+        }
+    };
+    until("WATCHDOG=1");
+    let hup = || {
+        Command::new("kill")
+            .arg("-HUP")
+            .arg(child.id().to_string())
+            .status()
+            .unwrap()
+    };
+
+    std::fs::write(
+        &config,
+        good.replace("[senders]", "[senders]\nnot_a_key = 1"),
+    )
+    .unwrap();
+    hup();
+    let reloading = until("RELOADING=1");
+    assert!(reloading.contains("MONOTONIC_USEC="), "{reloading}");
+    until("READY=1");
+    until("WATCHDOG=1");
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("not valid; going on with the old one")
+    );
+
+    std::fs::write(&config, &good).unwrap();
+    hup();
+    until("RELOADING=1");
+    until("READY=1");
+    until("WATCHDOG=1");
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("config reloaded")
+    );
+
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    until("STOPPING=1");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
