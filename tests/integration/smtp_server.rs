@@ -167,7 +167,13 @@ impl SmtpServer {
         let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
             .expect("messages dir")
             .map(|e| e.expect("dir entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            // Files being written are hidden (`.name.eml`) until renamed.
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "eml")
+                    && !p
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
             .collect();
         names.sort();
         names
