@@ -100,7 +100,21 @@ pub fn init_logging(verbose: u8, daemon: bool) {
         (1, _) => "debug",
         _ => "trace",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    // These crates write raw protocol lines at their most verbose levels, LOGIN and AUTH
+    // with their passwords among them; they are capped whatever RUST_LOG says.
+    for quiet in [
+        "async_imap=debug",
+        "imap_proto=debug",
+        "lettre=debug",
+        "hyper=debug",
+        "reqwest=debug",
+        "rustls=debug",
+    ] {
+        if let Ok(d) = quiet.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

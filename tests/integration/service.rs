@@ -183,3 +183,43 @@ fn sighup_reloads_and_a_bad_config_keeps_the_old_one() {
     until("STOPPING=1");
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// No configured secret ever reaches a log line, even at the most verbose level and even
+/// when the protocol crates are asked for everything.
+#[test]
+fn no_secret_appears_in_the_logs_of_a_full_run() {
+    use crate::daemon::{Rec, SECRET, Setup, TERMINAL, export_mail, spawn_daemon};
+    use crate::dovecot::PASSWORD;
+
+    for (n, log) in ["trace", "trace,async_imap=trace,lettre=trace,reqwest=trace"]
+        .into_iter()
+        .enumerate()
+    {
+        let Some(stack) = spawn_daemon(Setup {
+            log,
+            ..Setup::default()
+        }) else {
+            return;
+        };
+        stack.deliver(&export_mail(
+            &format!("secrets-{n}"),
+            TERMINAL,
+            &[Rec::nth(n, true)],
+        ));
+        let out = stack.run_once();
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert!(out.stderr.len() > 1000, "trace logging is on");
+        assert!(stack.sim.periods().len() >= 3, "the run did its work");
+        for secret in [SECRET, PASSWORD] {
+            let leaks: Vec<&str> = out.stderr.lines().filter(|l| l.contains(secret)).collect();
+            assert!(
+                leaks.is_empty(),
+                "{secret:?} found in the log with {log}: {leaks:#?}"
+            );
+            assert!(
+                !out.stdout.contains(secret),
+                "{secret:?} found in the output"
+            );
+        }
+    }
+}
