@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use sd_notify::NotifyState;
 use tokio::sync::watch;
 use zeitpost::config::{Config, ReportKind};
+use zeitpost::daemon::metrics::{Metrics, serve as serve_metrics};
 use zeitpost::daemon::{Daemon, Progress};
 
 use super::{EXIT_FAILED, load_config};
@@ -36,6 +37,15 @@ async fn serve(once: bool, config: Config, config_path: Option<&Path>) -> anyhow
     let stop = Arc::new(stop);
     let reload = Arc::new(AtomicBool::new(false));
     tokio::spawn(listen_for_signals(stop.clone(), reload.clone()));
+    let metrics = Arc::new(std::sync::Mutex::new(Metrics::default()));
+    if let Some(m) = &config.metrics {
+        let (listen, shared) = (m.listen, metrics.clone());
+        tokio::spawn(async move {
+            if let Err(e) = serve_metrics(listen, shared).await {
+                tracing::error!("metrics on {listen}: {e}");
+            }
+        });
+    }
     let mut daemon = Daemon::new(config)?;
     // Ready once config and ledger are open; the watchdog is fed only after a finished
     // cycle, so a hung connection gets the service restarted.
@@ -44,7 +54,14 @@ async fn serve(once: bool, config: Config, config_path: Option<&Path>) -> anyhow
         NotifyState::Status("starting: first cycle"),
     ]);
     let result = loop {
-        let result = daemon.run(once, stop.subscribe(), report_cycle).await;
+        let result = daemon
+            .run(once, stop.subscribe(), |p| {
+                report_cycle(p);
+                if let Ok(mut m) = metrics.lock() {
+                    m.record(p);
+                }
+            })
+            .await;
         if !reload.swap(false, Ordering::SeqCst) || result.is_err() {
             break result;
         }

@@ -45,6 +45,15 @@ pub struct Config {
     pub employees: EmployeesConfig,
     pub timr: Option<TimrConfig>,
     pub timetrack: Option<TimetrackConfig>,
+    pub metrics: Option<MetricsConfig>,
+}
+
+/// `[metrics]`: Prometheus metrics of the daemon.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Address and port, e.g. `"127.0.0.1:9464"`; the path is `/metrics`.
+    pub listen: std::net::SocketAddr,
 }
 
 #[derive(Debug, Clone, Deserialize)]

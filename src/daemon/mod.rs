@@ -10,6 +10,7 @@
 //! `poll_interval`). A broken connection is rebuilt with capped back-off; a shutdown
 //! request lets the current mail finish first. Cycles never overlap: there is one loop.
 
+pub mod metrics;
 mod process;
 pub mod screen;
 
@@ -61,6 +62,12 @@ pub struct Progress {
     pub cycles: u64,
     pub last: Option<Cycle>,
     pub last_error: Option<String>,
+    /// How long the last cycle took.
+    pub duration: Duration,
+    /// The ledger's totals after the last cycle.
+    pub status: Option<crate::ledger::Status>,
+    /// Requests to Personio so far.
+    pub personio: Option<crate::target::personio::client::Stats>,
 }
 
 impl Daemon {
@@ -148,7 +155,15 @@ impl Daemon {
             if *shutdown.borrow() || !self.ensure_connected(&mut shutdown).await? {
                 break;
             }
-            match self.cycle(&mut shutdown).await {
+            let started = std::time::Instant::now();
+            let outcome = self.cycle(&mut shutdown).await;
+            progress.duration = started.elapsed();
+            progress.status = self.ledger.status().ok();
+            progress.personio = match &self.target {
+                Target::Personio(p) => Some(p.client().stats()),
+                Target::Outbox(_) => None,
+            };
+            match outcome {
                 Ok(c) => {
                     progress.cycles += 1;
                     progress.last = Some(c);

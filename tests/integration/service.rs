@@ -223,3 +223,86 @@ fn no_secret_appears_in_the_logs_of_a_full_run() {
         }
     }
 }
+
+/// While the daemon runs, `status` reads the state database and `/metrics` answers.
+#[test]
+fn status_and_metrics_answer_during_a_run() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path();
+    std::fs::create_dir_all(base.join("maildir/new")).unwrap();
+    std::fs::copy(
+        root().join("samples/mail/01-terminal-export.eml"),
+        base.join("maildir/new/1.demo"),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let example = std::fs::read_to_string(root().join("config/example.toml")).unwrap();
+    let config = base.join("zeitpost.toml");
+    std::fs::write(
+        &config,
+        example
+            .replace("target/demo", &base.display().to_string())
+            .replace("poll_interval = \"60s\"", "poll_interval = \"1s\"")
+            + &format!("\n[metrics]\nlisten = \"127.0.0.1:{port}\"\n"),
+    )
+    .unwrap();
+    let mut child = crate::util::zeitpost()
+        .arg("--config")
+        .arg(&config)
+        .arg("run")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let get = || -> Option<String> {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .ok()?;
+        let mut text = String::new();
+        s.read_to_string(&mut text).ok()?;
+        Some(text)
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let metrics = loop {
+        match get() {
+            Some(t) if t.contains("zeitpost_records_total{outcome=\"imported\"} 4") => break t,
+            _ if Instant::now() > deadline => panic!("no metrics after a cycle: {:?}", get()),
+            _ => std::thread::sleep(Duration::from_millis(200)),
+        }
+    };
+    assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
+    assert!(
+        metrics.contains("zeitpost_mails_total{result=\"processed\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("zeitpost_last_success_timestamp_seconds"),
+        "{metrics}"
+    );
+
+    let status = crate::util::zeitpost()
+        .arg("--config")
+        .arg(&config)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(0));
+    let s: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(s["mails_processed"], 1);
+    assert_eq!(s["records_outbox"], 4);
+    assert!(s["last_cycle"]["finished_at"].is_string());
+
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

@@ -57,6 +57,8 @@ pub enum Call {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
     pub requests: std::collections::BTreeMap<Call, u64>,
+    /// Answers by kind of call and HTTP status (0: no answer).
+    pub answers: std::collections::BTreeMap<(Call, u16), u64>,
     pub rate_limited: u64,
 }
 
@@ -132,6 +134,16 @@ impl Client {
             .or_default() += 1;
     }
 
+    fn answered(&self, call: Call, status: u16) {
+        *self
+            .stats
+            .lock()
+            .expect("stats lock")
+            .answers
+            .entry((call, status))
+            .or_default() += 1;
+    }
+
     fn url(&self, path: &str) -> Url {
         self.base.join(path).expect("static API paths join")
     }
@@ -186,6 +198,7 @@ impl Client {
             {
                 Ok(resp) => {
                     let status = resp.status();
+                    self.answered(Call::Token, status.as_u16());
                     let retry_after = retry_after(resp.headers());
                     (status, retry_after, resp.text().await.unwrap_or_default())
                 }
@@ -258,6 +271,7 @@ impl Client {
             let resp = match req.send().await {
                 Ok(r) => r,
                 Err(e) => {
+                    self.answered(call, 0);
                     // Refused before anything was sent: safe to repeat, write or not.
                     let unsent = e.is_connect() || e.is_builder();
                     if (unsent || !write) && attempt < self.settings.attempts {
@@ -271,6 +285,7 @@ impl Client {
                 }
             };
             let status = resp.status();
+            self.answered(call, status.as_u16());
             self.note_bucket(resp.headers()).await;
             let retry_after = retry_after(resp.headers());
             let text = match resp.text().await {
