@@ -97,6 +97,43 @@ fn every_service_is_checked_and_each_failure_gets_a_hint() {
         "{text}"
     );
 
+    // Implicit TLS to a server whose certificate comes from a CA zeitpost does not know.
+    edit(
+        &stack,
+        "tls = \"none\"\nusername",
+        &format!("tls = \"implicit\"\nusername"),
+    );
+    edit(
+        &stack,
+        &format!("port = {}\n", stack.dc.port),
+        &format!("port = {}\n", stack.dc.tls_port),
+    );
+    let (code, text) = check(&stack);
+    assert_eq!(code, Some(1));
+    assert!(
+        text.contains("FAILED mailbox") && text.contains("tls_ca_file"),
+        "{text}"
+    );
+
+    // SMTP AUTH refused as Microsoft 365 does when it is disabled for the mailbox.
+    edit(&stack, "[senders]", "[senders]");
+    let cfg = std::fs::read_to_string(&stack.config).unwrap();
+    std::fs::write(
+        &stack.config,
+        cfg.replacen(
+            "tls = \"none\"\nfrom",
+            "tls = \"none\"\nusername = \"blocked\"\npassword = \"x\"\nfrom",
+            1,
+        ),
+    )
+    .unwrap();
+    let (code, text) = check(&stack);
+    assert_eq!(code, Some(1));
+    assert!(
+        text.contains("FAILED reports") && text.contains("SMTP AUTH disabled"),
+        "{text}"
+    );
+
     // An invalid config is a usage error, before any connection.
     edit(&stack, "[senders]", "[senders]\nunknown_key = 1");
     let (code, _) = check(&stack);
