@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::util::{root, zeitpost};
+use crate::util::{example_config, root, zeitpost};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -36,13 +36,7 @@ fn the_embedded_default_runs_the_whole_job_without_servers() {
     let base = dir.path();
     copy_dir(&root().join("samples/maildir"), &base.join("maildir"));
     // The example config with its paths moved into the temp dir.
-    let example = std::fs::read_to_string(root().join("config/example.toml")).unwrap();
-    let config = base.join("zeitpost.toml");
-    std::fs::write(
-        &config,
-        example.replace("target/demo", &base.display().to_string()),
-    )
-    .unwrap();
+    let (config, _) = example_config(base, "60s", "");
 
     let run = |args: &[&str]| {
         zeitpost()

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use crate::util::{root, server_missing};
+use crate::util::{example_config, root, server_missing};
 
 #[test]
 fn the_unit_exposure_is_at_most_one_and_a_half() {
@@ -38,15 +38,7 @@ fn the_daemon_talks_to_systemd_in_order() {
         base.join("maildir/new/1.demo"),
     )
     .unwrap();
-    let example = std::fs::read_to_string(root().join("config/example.toml")).unwrap();
-    let config = base.join("zeitpost.toml");
-    std::fs::write(
-        &config,
-        example
-            .replace("target/demo", &base.display().to_string())
-            .replace("poll_interval = \"60s\"", "poll_interval = \"1s\""),
-    )
-    .unwrap();
+    let (config, _) = example_config(base, "1s", "");
     let socket_path = base.join("notify.sock");
     let socket = UnixDatagram::bind(&socket_path).unwrap();
     socket
@@ -107,12 +99,7 @@ fn sighup_reloads_and_a_bad_config_keeps_the_old_one() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path();
     std::fs::create_dir_all(base.join("maildir/new")).unwrap();
-    let example = std::fs::read_to_string(root().join("config/example.toml")).unwrap();
-    let good = example
-        .replace("target/demo", &base.display().to_string())
-        .replace("poll_interval = \"60s\"", "poll_interval = \"1s\"");
-    let config = base.join("zeitpost.toml");
-    std::fs::write(&config, &good).unwrap();
+    let (config, good) = example_config(base, "1s", "");
     let socket_path = base.join("notify.sock");
     let socket = UnixDatagram::bind(&socket_path).unwrap();
     socket
@@ -243,16 +230,11 @@ fn status_and_metrics_answer_during_a_run() {
         .local_addr()
         .unwrap()
         .port();
-    let example = std::fs::read_to_string(root().join("config/example.toml")).unwrap();
-    let config = base.join("zeitpost.toml");
-    std::fs::write(
-        &config,
-        example
-            .replace("target/demo", &base.display().to_string())
-            .replace("poll_interval = \"60s\"", "poll_interval = \"1s\"")
-            + &format!("\n[metrics]\nlisten = \"127.0.0.1:{port}\"\n"),
-    )
-    .unwrap();
+    let (config, _) = example_config(
+        base,
+        "1s",
+        &format!("\n[metrics]\nlisten = \"127.0.0.1:{port}\"\n"),
+    );
     let mut child = crate::util::zeitpost()
         .arg("--config")
         .arg(&config)

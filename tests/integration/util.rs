@@ -92,3 +92,19 @@ pub fn server_missing(what: &str) {
     }
     eprintln!("note: {what} missing; test skipped");
 }
+
+/// The embedded default (`config/example.toml`) moved into `base`, polling every `poll`,
+/// with `extra` appended; written to `base/zeitpost.toml`. Returns the path and the text.
+pub fn example_config(base: &Path, poll: &str, extra: &str) -> (PathBuf, String) {
+    let example = std::fs::read_to_string(root().join("config/example.toml")).unwrap();
+    let text = example
+        .replace("target/demo", &base.display().to_string())
+        .replace(
+            "poll_interval = \"60s\"",
+            &format!("poll_interval = {poll:?}"),
+        )
+        + extra;
+    let path = base.join("zeitpost.toml");
+    std::fs::write(&path, &text).unwrap();
+    (path, text)
+}
