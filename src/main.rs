@@ -10,7 +10,13 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
-    cli::init_logging(args.verbose, matches!(args.command, cli::Command::Run(_)));
+    let daemon = matches!(args.command, cli::Command::Run(_));
+    // The daemon's log level may come from its config; a broken config is reported after.
+    let configured = daemon
+        .then(|| cli::load_config(args.config.as_deref(), false).ok())
+        .flatten()
+        .and_then(|c| c.logging.level);
+    cli::init_logging(args.verbose, daemon, configured.as_deref());
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => {

@@ -90,14 +90,15 @@ pub fn load_config(path: Option<&std::path::Path>, optional: bool) -> anyhow::Re
 
 /// Log lines go to stderr: plain for a terminal, without colours and time stamps under
 /// systemd (`JOURNAL_STREAM` is set; the journal stamps every line itself). The level is
-/// `RUST_LOG` when set, else `info` for the daemon and `warn` for one-off commands, raised
-/// by `-v`.
-pub fn init_logging(verbose: u8, daemon: bool) {
+/// `RUST_LOG` when set, else `[logging] level` for the daemon (default `info`) and `warn`
+/// for one-off commands, raised by `-v`.
+pub fn init_logging(verbose: u8, daemon: bool, configured: Option<&str>) {
     use tracing_subscriber::EnvFilter;
-    let level = match (verbose, daemon) {
-        (0, false) => "warn",
-        (0, true) => "info",
-        (1, _) => "debug",
+    let level = match (verbose, daemon, configured) {
+        (0, true, Some(level)) => level,
+        (0, false, _) => "warn",
+        (0, true, None) => "info",
+        (1, _, _) => "debug",
         _ => "trace",
     };
     let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));

@@ -46,6 +46,16 @@ pub struct Config {
     pub timr: Option<TimrConfig>,
     pub timetrack: Option<TimetrackConfig>,
     pub metrics: Option<MetricsConfig>,
+    #[serde(default)]
+    pub logging: LoggingConfig,
+}
+
+/// `[logging]`: how much the log says. `RUST_LOG`, when set, wins.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoggingConfig {
+    /// `error`, `warn`, `info`, `debug`, `trace`, or a filter like `zeitpost=debug`.
+    pub level: Option<String>,
 }
 
 /// `[metrics]`: Prometheus metrics of the daemon.

@@ -288,3 +288,29 @@ fn status_and_metrics_answer_during_a_run() {
         .unwrap();
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// The daemon's log level comes from `[logging] level`, and `RUST_LOG` wins over it.
+#[test]
+fn the_log_level_comes_from_the_config_unless_rust_log_says_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path();
+    std::fs::create_dir_all(base.join("maildir/new")).unwrap();
+    let run = |level: &str, rust_log: Option<&str>| {
+        let (config, _) = example_config(base, "1s", &format!("\n[logging]\nlevel = {level:?}\n"));
+        let mut cmd = crate::util::zeitpost();
+        if let Some(r) = rust_log {
+            cmd.env("RUST_LOG", r);
+        }
+        let out = cmd
+            .arg("--config")
+            .arg(&config)
+            .args(["run", "--once"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(run("info", None).contains("cycle done"));
+    assert!(!run("error", None).contains("cycle done"));
+    assert!(run("error", Some("zeitpost=info")).contains("cycle done"));
+}
