@@ -98,16 +98,21 @@ impl<'a> Checker<'a> {
     /// Judges one row; returns its location with the outcome.
     pub fn check(
         &mut self,
-        raw: crate::parse::RawRow,
+        mut raw: crate::parse::RawRow,
         cells: &[crate::parse::Cell],
     ) -> (String, Outcome) {
-        let location = raw.location.clone();
-        let outcome = match validate(&raw, self.rules, self.employees) {
+        let location = std::mem::take(&mut raw.location);
+        let outcome = match validate::validate_into(&mut raw, self.rules, self.employees) {
             Err(rejection) => RejectedRow::outcome(rejection, raw, cells),
-            Ok(record) => match self.seen.check(&record, &raw.location) {
+            Ok(record) => match self.seen.check(&record, &location) {
                 Seen::New => Outcome::Ok(record),
                 Seen::Duplicate(first) => Outcome::Duplicate { record, first },
-                Seen::Rejected(rejection) => RejectedRow::outcome(rejection, raw, cells),
+                Seen::Rejected(rejection) => {
+                    // The row gave its address and comment to the record; the report needs them.
+                    raw.employee.email.get_or_insert(record.employee);
+                    raw.comment = record.comment;
+                    RejectedRow::outcome(rejection, raw, cells)
+                }
             },
         };
         (location, outcome)

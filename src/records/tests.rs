@@ -289,3 +289,31 @@ fn every_rejection_has_a_sentence_in_both_languages() {
         assert!(de.len() > 10 && en.len() > 10 && de != en, "{r:?}");
     }
 }
+
+#[test]
+fn rejected_repeats_keep_their_employee_for_the_report() {
+    let r = rules();
+    let map = EmployeeMap::default();
+    let mut c = Checker::new(&r, &map);
+    c.check(
+        row("a@example.com", "03.11.2026", "08:00", "12:00", ""),
+        &[],
+    );
+    let (_, outcome) = c.check(
+        row("a@example.com", "03.11.2026", "09:00", "13:00", ""),
+        &[],
+    );
+    let Outcome::Rejected(rejected) = outcome else {
+        panic!("an overlap is rejected")
+    };
+    assert_eq!(rejected.employee.as_deref(), Some("a@example.com"));
+    let (_, missing) = c.check(row("B@Example.com", "04.11.2026", "08:00", "", ""), &[]);
+    let Outcome::Rejected(rejected) = missing else {
+        panic!("no end")
+    };
+    assert_eq!(
+        rejected.employee.as_deref(),
+        Some("B@Example.com"),
+        "the row's own spelling"
+    );
+}

@@ -40,8 +40,39 @@ impl Rules {
 }
 
 pub fn validate(raw: &RawRow, rules: &Rules, employees: &EmployeeMap) -> Result<Record, Rejection> {
-    let employee = match employees.resolve(&raw.employee) {
-        Ok(Some(e)) => normalise_email(e)?,
+    validate_into(&mut raw.clone(), rules, employees)
+}
+
+/// Where a record's address comes from.
+enum Address {
+    /// The row's own address, already in normal form: moved into the record.
+    Row,
+    Normalised(String),
+}
+
+/// Like [`validate`], but moves the address and comment out of the row instead of copying
+/// them; the row keeps them when it is rejected. This is the hot path for every row.
+pub fn validate_into(
+    raw: &mut RawRow,
+    rules: &Rules,
+    employees: &EmployeeMap,
+) -> Result<Record, Rejection> {
+    let address = match employees.resolve(&raw.employee) {
+        Ok(Some(e)) => {
+            let own = raw
+                .employee
+                .email
+                .as_deref()
+                .is_some_and(|m| std::ptr::eq(m, e));
+            if own && is_plain(e) {
+                if !email_shape_ok(e) {
+                    return Err(Rejection::InvalidEmail(e.to_string()));
+                }
+                Address::Row
+            } else {
+                Address::Normalised(normalise_email(e)?)
+            }
+        }
         Ok(None) => return Err(Rejection::MissingEmployee),
         Err(key) => return Err(Rejection::UnknownEmployee(key)),
     };
@@ -108,6 +139,10 @@ pub fn validate(raw: &RawRow, rules: &Rules, employees: &EmployeeMap) -> Result<
         (true, m) => (m % 1440, Some(next_day)),
         (false, m) => (m, None),
     };
+    let employee = match address {
+        Address::Row => raw.employee.email.take().expect("the row's own address"),
+        Address::Normalised(e) => e,
+    };
     Ok(Record {
         employee,
         date,
@@ -115,7 +150,7 @@ pub fn validate(raw: &RawRow, rules: &Rules, employees: &EmployeeMap) -> Result<
         end: end_minutes,
         end_date,
         break_minutes,
-        comment: raw.comment.clone(),
+        comment: raw.comment.take(),
     })
 }
 
@@ -167,23 +202,16 @@ fn local_special(c: char) -> bool {
     )
 }
 
-fn has_double_dot(s: &str) -> bool {
-    s.as_bytes().windows(2).any(|w| w == b"..")
+/// Already in normal form: lower-case ASCII, no spaces around, no `mailto:`.
+fn is_plain(e: &str) -> bool {
+    !e.starts_with("mailto:")
+        && e.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        && e.trim().len() == e.len()
 }
 
-/// Lower-cases an address and checks its shape: one `@`, a dotted domain, no spaces.
-pub fn normalise_email(text: &str) -> Result<String, Rejection> {
-    let trimmed = text.trim();
-    let trimmed = trimmed.strip_prefix("mailto:").unwrap_or(trimmed);
-    let e = if trimmed
-        .bytes()
-        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
-    {
-        trimmed.to_lowercase()
-    } else {
-        trimmed.to_string()
-    };
-    let ok = e.len() <= 254
+/// One `@`, a dotted domain, only the characters addresses may hold.
+fn email_shape_ok(e: &str) -> bool {
+    e.len() <= 254
         && e.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && local.len() <= 64
@@ -200,7 +228,26 @@ pub fn normalise_email(text: &str) -> Result<String, Rejection> {
                 && local
                     .chars()
                     .all(|c| c.is_alphanumeric() || local_special(c))
-        });
+        })
+}
+
+fn has_double_dot(s: &str) -> bool {
+    s.as_bytes().windows(2).any(|w| w == b"..")
+}
+
+/// Lower-cases an address and checks its shape: one `@`, a dotted domain, no spaces.
+pub fn normalise_email(text: &str) -> Result<String, Rejection> {
+    let trimmed = text.trim();
+    let trimmed = trimmed.strip_prefix("mailto:").unwrap_or(trimmed);
+    let e = if trimmed
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
+        trimmed.to_lowercase()
+    } else {
+        trimmed.to_string()
+    };
+    let ok = email_shape_ok(&e);
     if ok {
         Ok(e)
     } else {
