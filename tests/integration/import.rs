@@ -396,10 +396,11 @@ fn when_personio_trims_neighbours_the_report_says_so() {
         "E-Mail;Datum;Start;Ende\nanna.muster@example.com;10.11.2026;08:00;10:00\nanna.muster@example.com;10.11.2026;10:00;12:00\n",
     )
     .unwrap();
-    // A period appears between zeitpost's read and its second write.
+    // A period appears between zeitpost's read and its second write: the first write is
+    // held back, and the period is added once the read was answered.
     app.sim.inject(Fault::Delay {
         route: Route::CreatePeriod,
-        delay: Duration::from_millis(600),
+        delay: Duration::from_millis(1500),
         times: 1,
     });
     let sim_url = app.sim.base_url();
@@ -419,7 +420,14 @@ fn when_personio_trims_neighbours_the_report_says_so() {
                     .unwrap()
             }
         });
-        std::thread::sleep(Duration::from_millis(300));
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while app.sim.stats().count(Route::ListPeriods) == 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "zeitpost never read the day"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
         app.sim.add_period(
             "1001",
             PeriodType::Work,
