@@ -243,10 +243,12 @@ impl Daemon {
         let mut reports = Vec::new();
         let inputs = exports_of(mail, "", &self.settings.mail_limits, lang, &mut reports);
         if inputs.is_empty() && reports.is_empty() {
+            // An automatic mail without an export is an auto-reply, a bounce or the like:
+            // telling anyone about it could start a loop with another automatic responder.
             return Ok(Handled {
                 failed: true,
                 summary: "no export attached".into(),
-                report: Some((vec![], Some(notice_no_export(lang)))),
+                report: reply.then(|| (vec![], Some(notice_no_export(lang)))),
                 reply_to_sender: reply,
             });
         }

@@ -78,7 +78,8 @@ fn the_embedded_default_runs_the_whole_job_without_servers() {
     assert_eq!(import_rows, 29, "one import row per new record, none twice");
 
     let reports = files(&base.join("reports"));
-    assert_eq!(reports.len(), 9, "{reports:?}");
+    // Every mail but the terminal's automatic PDF-only mail is answered.
+    assert_eq!(reports.len(), 8, "{reports:?}");
     let all: String = reports
         .iter()
         .map(|r| {
@@ -104,4 +105,35 @@ fn the_embedded_default_runs_the_whole_job_without_servers() {
     assert_eq!(s["mails_failed"], 2);
     assert_eq!(s["records_outbox"], 29);
     assert_eq!(s["reports_queued"], 0);
+}
+
+/// An out-of-office reply to one of our reports, coming back into the mailbox, is filed
+/// without a word to anyone: answering automatic mail is how mail loops start.
+#[test]
+fn automatic_mail_without_an_export_gets_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path();
+    std::fs::create_dir_all(base.join("maildir/new")).unwrap();
+    std::fs::write(
+        base.join("maildir/new/1.ooo"),
+        "From: Personalabteilung <personal@hr.example.com>\r\nTo: zeiten@example.com\r\n\
+         Subject: Abwesend: Zeiterfassung: 4 importiert\r\nAuto-Submitted: auto-replied\r\n\
+         Message-ID: <ooo-1@hr.example.com>\r\n\r\nIch bin bis Montag nicht im Haus.\r\n",
+    )
+    .unwrap();
+    let (config, _) = example_config(base, "60s", "");
+    let out = zeitpost()
+        .arg("--config")
+        .arg(&config)
+        .args(["run", "--once"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(files(&base.join("maildir/.Failed/cur")).len(), 1);
+    assert!(files(&base.join("reports")).is_empty(), "nobody is told");
 }
