@@ -154,6 +154,8 @@ impl Outbox {
         let mut ids = Vec::with_capacity(new.len());
         for &i in &new {
             let r = &items[i].record;
+            // An outbox write is a row in a file; its comment names the file, so a run that
+            // stopped before confirming can look there (see `recover`).
             let write = PlannedWrite {
                 kind: "ROW".into(),
                 start: r.date.and_hms_opt(0, 0, 0).expect("midnight"),
