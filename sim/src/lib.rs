@@ -4,3 +4,4 @@
 //! server that behaves like one of them, including its documented quirks and failure modes.
 
 pub mod personio;
+pub mod timr;
