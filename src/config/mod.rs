@@ -384,6 +384,13 @@ pub struct TimrConfig {
     pub zeitausgleich: Vec<String>,
     #[serde(default)]
     pub enabled: Option<bool>,
+    /// The company's time zone: timr's times (with offsets) become local times in it.
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+}
+
+fn default_timezone() -> String {
+    "Europe/Berlin".into()
 }
 
 fn default_timr_url() -> String {
@@ -541,6 +548,17 @@ impl Config {
         }
         if self.senders.require_auth && self.senders.authserv_id.is_none() {
             return Err(("senders.authserv_id".into(), "required with require_auth = true: the id your mail server writes into Authentication-Results".into()));
+        }
+        if let Some(t) = &self.timr
+            && t.timezone.parse::<chrono_tz::Tz>().is_err()
+        {
+            return Err((
+                "timr.timezone".into(),
+                format!(
+                    "{:?} is not a time zone name like \"Europe/Berlin\"",
+                    t.timezone
+                ),
+            ));
         }
         if self.import.max_period.is_zero()
             || self.import.max_period > Duration::from_secs(48 * 3600)

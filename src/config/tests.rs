@@ -172,3 +172,12 @@ fn literal_secrets_are_named_by_key() {
     .unwrap();
     assert_eq!(c.literal_secrets(), ["personio.client_secret"]);
 }
+
+#[test]
+fn the_timr_time_zone_must_exist() {
+    let base = "[timr]\nclient_id = \"x\"\nclient_secret = \"y\"\n";
+    let c = Config::from_toml(base, "x").unwrap();
+    assert_eq!(c.timr.unwrap().timezone, "Europe/Berlin");
+    let e = Config::from_toml(&format!("{base}timezone = \"Mars/Olympus\"\n"), "x").unwrap_err();
+    assert!(e.to_string().contains("timr.timezone"), "{e}");
+}
