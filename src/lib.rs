@@ -35,6 +35,7 @@ pub mod config;
 pub mod daemon;
 pub mod importer;
 pub mod ingest;
+pub mod jobs;
 pub mod lang;
 pub mod ledger;
 pub mod mail;

@@ -14,4 +14,5 @@ mod report_mail;
 mod service;
 mod sheets;
 mod smtp_server;
+mod timr_client;
 mod util;

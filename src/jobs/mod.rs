@@ -1,0 +1,3 @@
+//! Sync jobs beside the mail pipeline: timr and TimeTrack.
+
+pub mod timr;

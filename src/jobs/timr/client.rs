@@ -1,0 +1,404 @@
+//! The timr HTTP client: token, pacing, retries, cursor paging.
+//!
+//! Retries follow what a request is. Reads, and requests refused before anything was sent,
+//! are repeated with capped exponential back-off and jitter. A write whose answer was lost
+//! (5xx, reset, timeout after sending) is not repeated but reported as maybe applied: timr
+//! has no idempotency key, so only the caller, by reading the entry again, can tell. A 429 is
+//! always safe to repeat, after `Retry-After` when timr sends one (rate limits are not
+//! documented, so the client is defensive about them).
+
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use reqwest::{Method, StatusCode, Url};
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+pub use super::error::TimrError;
+pub use super::query::Query;
+pub use super::wire::{BreakTime, Deleted, Status, User, WorkingTime, WorkingTimeType};
+use super::{query, wire};
+use crate::config::SecretValue;
+
+/// A token is renewed this long before timr says it expires.
+const TOKEN_MARGIN: Duration = Duration::from_secs(60);
+/// Assumed token lifetime when the answer gives none.
+const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
+/// The scope a client-credentials client asks for.
+const SCOPE: &str = "timrclient openid";
+/// Requests that may go out back to back after a pause (timers wake late; see `pace`).
+const PACE_BURST: u32 = 4;
+/// timr's largest page.
+const MAX_PAGE: u32 = 500;
+/// 429s tolerated for one call, whatever `attempts` says.
+const RATE_LIMIT_ATTEMPTS: u32 = 8;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The API root, e.g. `https://api.timr.com/v0.2/`.
+    pub base_url: String,
+    /// e.g. `https://system.timr.com/id/oauth2/token`.
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: SecretValue,
+    /// Requests per second at most, all kinds together.
+    pub max_rps: f64,
+    pub timeout: Duration,
+    /// Attempts for one call before giving up.
+    pub attempts: u32,
+}
+
+/// What a request is, for error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Call {
+    Token,
+    Users,
+    WorkingTimeTypes,
+    WorkingTimes,
+    DeletedWorkingTimes,
+    Lock,
+}
+
+impl std::fmt::Display for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Call::Token => "timr token",
+            Call::Users => "timr users",
+            Call::WorkingTimeTypes => "timr working time types",
+            Call::WorkingTimes => "timr working times",
+            Call::DeletedWorkingTimes => "timr deleted working times",
+            Call::Lock => "timr lock working time",
+        })
+    }
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    token_url: Url,
+    settings: Settings,
+    page_size: u32,
+    token: tokio::sync::Mutex<Option<(String, Instant)>>,
+    next_slot: tokio::sync::Mutex<Instant>,
+}
+
+impl Client {
+    pub fn new(settings: Settings) -> Result<Client, TimrError> {
+        let parse = |what: &str, s: &str| {
+            Url::parse(s).map_err(|e| TimrError::Unexpected(format!("timr {what} {s:?}: {e}")))
+        };
+        let mut base = parse("base_url", &settings.base_url)?;
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let token_url = parse("token_url", &settings.token_url)?;
+        let http = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("zeitpost/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| TimrError::Unexpected(e.to_string()))?;
+        Ok(Client {
+            http,
+            base,
+            token_url,
+            settings,
+            page_size: MAX_PAGE,
+            token: tokio::sync::Mutex::new(None),
+            next_slot: tokio::sync::Mutex::new(Instant::now()),
+        })
+    }
+
+    /// Entries per page (1 to 500; default 500, the fewest requests).
+    pub fn with_page_size(mut self, n: u32) -> Client {
+        self.page_size = n.clamp(1, MAX_PAGE);
+        self
+    }
+
+    /// All users, resigned ones included (timr cannot filter by e-mail; match locally).
+    pub async fn users(&self) -> Result<Vec<User>, TimrError> {
+        let mut url = self.url("users");
+        url.query_pairs_mut().append_pair("sort_direction", "asc");
+        self.pages(Call::Users, url).await
+    }
+
+    /// All working time types, archived ones included.
+    pub async fn working_time_types(&self) -> Result<Vec<WorkingTimeType>, TimrError> {
+        let mut url = self.url("working-time-types");
+        url.query_pairs_mut().append_pair("sort_direction", "asc");
+        self.pages(Call::WorkingTimeTypes, url).await
+    }
+
+    /// Working times matching `q`, oldest change first.
+    pub async fn working_times(&self, q: &Query) -> Result<Vec<WorkingTime>, TimrError> {
+        let mut url = self.url("working-times");
+        q.apply(&mut url);
+        self.pages(Call::WorkingTimes, url).await
+    }
+
+    /// Working times deleted strictly after `since` (all when `None`).
+    pub async fn deleted_working_times(
+        &self,
+        since: Option<DateTime<FixedOffset>>,
+    ) -> Result<Vec<Deleted>, TimrError> {
+        // "./": without it the colon makes the path parse as a URL scheme.
+        let mut url = self.url("./working-times:deleted");
+        {
+            let mut q = url.query_pairs_mut();
+            if let Some(t) = &since {
+                q.append_pair("last_modified", &query::date_time(t));
+            }
+            q.append_pair("sort_by", "last_modified")
+                .append_pair("sort_direction", "asc");
+        }
+        self.pages(Call::DeletedWorkingTimes, url).await
+    }
+
+    /// Sets a working time's status to `locked`. An entry that is already locked, approved,
+    /// closed or archived gives [`TimrError::Refused`]; a lost answer gives
+    /// [`TimrError::Unavailable`] with `maybe_applied`.
+    pub async fn lock(&self, id: &str) -> Result<(), TimrError> {
+        let mut url = self.url("working-times/");
+        url.path_segments_mut()
+            .map_err(|_| TimrError::Unexpected("timr base_url cannot take a path".into()))?
+            .pop_if_empty()
+            .push(id);
+        let body = json!({ "status": Status::Locked.as_str() });
+        match self.send(Call::Lock, Method::PATCH, url, Some(&body)).await {
+            Ok(_) => Ok(()),
+            Err(TimrError::Forbidden(m)) => Err(TimrError::Refused(m)),
+            Err(TimrError::Rejected {
+                status: 400 | 409 | 422,
+                message,
+            }) => Err(TimrError::Refused(message)),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn url(&self, path: &str) -> Url {
+        self.base.join(path).expect("static API paths join")
+    }
+
+    /// Waits for the next request slot. Slots are 1/max_rps apart, but a few may be used at
+    /// once after a pause, since timers wake late and the overshoot would otherwise add up.
+    async fn pace(&self) {
+        let gap = Duration::from_secs_f64(1.0 / self.settings.max_rps.max(0.01));
+        let mut next = self.next_slot.lock().await;
+        let now = Instant::now();
+        let earliest = now.checked_sub(gap * PACE_BURST).unwrap_or(now);
+        let slot = (*next).max(earliest);
+        *next = slot + gap;
+        if slot > now {
+            tokio::time::sleep_until(slot).await;
+        }
+    }
+
+    /// Pushes the next slot back, e.g. after a 429.
+    async fn hold(&self, d: Duration) {
+        let mut next = self.next_slot.lock().await;
+        *next = (*next).max(Instant::now() + d);
+    }
+
+    async fn token(&self, renew: bool) -> Result<String, TimrError> {
+        let mut slot = self.token.lock().await;
+        if !renew
+            && let Some((t, until)) = slot.as_ref()
+            && Instant::now() < *until
+        {
+            return Ok(t.clone());
+        }
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.settings.client_id.as_str()),
+            ("client_secret", self.settings.client_secret.expose()),
+            ("scope", SCOPE),
+        ];
+        let call = Call::Token;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.pace().await;
+            let sent = self
+                .http
+                .post(self.token_url.clone())
+                .form(&form)
+                .send()
+                .await;
+            let (status, wait, body) = match sent {
+                Ok(resp) => {
+                    let status = resp.status();
+                    let wait = retry_after(resp.headers());
+                    (status, wait, resp.text().await.unwrap_or_default())
+                }
+                Err(e) => (StatusCode::SERVICE_UNAVAILABLE, None, e.to_string()),
+            };
+            if status.is_success() {
+                let t: wire::Token = serde_json::from_str(&body)
+                    .map_err(|e| TimrError::Unexpected(format!("{call}: {e}")))?;
+                let life = Duration::from_secs(t.expires_in.unwrap_or(DEFAULT_TOKEN_LIFETIME));
+                let until = Instant::now() + life.saturating_sub(TOKEN_MARGIN);
+                *slot = Some((t.access_token.clone(), until));
+                return Ok(t.access_token);
+            }
+            let message = format!(
+                "{call}: HTTP {}: {}",
+                status.as_u16(),
+                wire::error_message(&body)
+            );
+            let transient = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+            if !transient {
+                return Err(TimrError::Unauthorized(message));
+            }
+            if attempt >= self.settings.attempts {
+                return Err(TimrError::Unavailable {
+                    message,
+                    maybe_applied: false,
+                });
+            }
+            tokio::time::sleep(wait.unwrap_or_else(|| backoff(attempt))).await;
+        }
+    }
+
+    /// Sends one API request with pacing, token and retries; returns a 2xx body.
+    async fn send(
+        &self,
+        call: Call,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+    ) -> Result<String, TimrError> {
+        let write = method != Method::GET;
+        let mut renewed = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let token = self.token(false).await?;
+            self.pace().await;
+            let mut req = self
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(&token)
+                .header("Accept", "application/json");
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    // Refused before anything was sent: safe to repeat, write or not.
+                    let unsent = e.is_connect() || e.is_builder();
+                    if (unsent || !write) && attempt < self.settings.attempts {
+                        tokio::time::sleep(backoff(attempt)).await;
+                        continue;
+                    }
+                    return Err(TimrError::Unavailable {
+                        message: format!("{call}: {e}"),
+                        maybe_applied: write && !unsent,
+                    });
+                }
+            };
+            let status = resp.status();
+            let wait = retry_after(resp.headers());
+            let text = match resp.text().await {
+                Ok(t) => t,
+                Err(e) if status.is_success() => {
+                    if !write && attempt < self.settings.attempts {
+                        tokio::time::sleep(backoff(attempt)).await;
+                        continue;
+                    }
+                    return Err(TimrError::Unavailable {
+                        message: format!("{call}: answer cut off: {e}"),
+                        maybe_applied: write,
+                    });
+                }
+                Err(_) => String::new(),
+            };
+            if status.is_success() {
+                return Ok(text);
+            }
+            let message = format!(
+                "{call}: HTTP {}: {}",
+                status.as_u16(),
+                wire::error_message(&text)
+            );
+            match status.as_u16() {
+                401 if !renewed => {
+                    renewed = true;
+                    self.token(true).await?;
+                    attempt -= 1;
+                }
+                401 => return Err(TimrError::Unauthorized(message)),
+                403 => return Err(TimrError::Forbidden(message)),
+                404 => return Err(TimrError::NotFound(message)),
+                429 => {
+                    if attempt >= self.settings.attempts.max(RATE_LIMIT_ATTEMPTS) {
+                        return Err(TimrError::RateLimited(message));
+                    }
+                    self.hold(wait.unwrap_or_else(|| backoff(attempt))).await;
+                }
+                s if s >= 500 => {
+                    if !write && attempt < self.settings.attempts {
+                        tokio::time::sleep(backoff(attempt)).await;
+                        continue;
+                    }
+                    return Err(TimrError::Unavailable {
+                        message,
+                        maybe_applied: write,
+                    });
+                }
+                s => return Err(TimrError::Rejected { status: s, message }),
+            }
+        }
+    }
+
+    /// Reads every page: the same filters each time, plus the previous page's token.
+    async fn pages<T: serde::de::DeserializeOwned>(
+        &self,
+        call: Call,
+        first: Url,
+    ) -> Result<Vec<T>, TimrError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..100_000 {
+            let mut url = first.clone();
+            {
+                let mut q = url.query_pairs_mut();
+                q.append_pair("limit", &self.page_size.to_string());
+                if let Some(t) = &token {
+                    q.append_pair("page_token", t);
+                }
+            }
+            let body = self.send(call, Method::GET, url, None).await?;
+            let page: wire::Page<T> = serde_json::from_str(&body)
+                .map_err(|e| TimrError::Unexpected(format!("{call}: page: {e}")))?;
+            token = page.next().map(str::to_string);
+            out.extend(page.data);
+            if token.is_none() {
+                return Ok(out);
+            }
+        }
+        Err(TimrError::Unexpected(format!(
+            "{call}: paging does not end"
+        )))
+    }
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let secs: u64 = headers
+        .get("retry-after")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(secs.min(300)))
+}
+
+/// Capped exponential back-off with jitter: about 0.5 s, 1 s, 2 s, … up to 30 s.
+fn backoff(attempt: u32) -> Duration {
+    let cap = Duration::from_millis(250)
+        .saturating_mul(1 << attempt.min(7))
+        .min(Duration::from_secs(30));
+    cap.mul_f64(0.5 + rand::random::<f64>() / 2.0)
+}
