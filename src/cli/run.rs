@@ -36,7 +36,10 @@ async fn serve(once: bool, config: Config, config_path: Option<&Path>) -> anyhow
     let (stop, _) = watch::channel(false);
     let stop = Arc::new(stop);
     let reload = Arc::new(AtomicBool::new(false));
-    tokio::spawn(listen_for_signals(stop.clone(), reload.clone()));
+    // Handlers are installed now, before the first cycle: a signal that came before the
+    // listening task first ran would otherwise kill the process the default way.
+    let signals = Signals::install()?;
+    tokio::spawn(listen_for_signals(signals, stop.clone(), reload.clone()));
     let metrics = Arc::new(std::sync::Mutex::new(Metrics::default()));
     if let Some(m) = &config.metrics {
         let (listen, shared) = (m.listen, metrics.clone());
@@ -135,20 +138,33 @@ fn report_cycle(p: &Progress) {
     }
 }
 
-async fn listen_for_signals(stop: Arc<watch::Sender<bool>>, reload: Arc<AtomicBool>) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        return;
-    };
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+}
+
+async fn listen_for_signals(
+    mut s: Signals,
+    stop: Arc<watch::Sender<bool>>,
+    reload: Arc<AtomicBool>,
+) {
     loop {
         tokio::select! {
-            _ = term.recv() => break,
-            _ = int.recv() => break,
-            _ = hup.recv() => {
+            _ = s.term.recv() => break,
+            _ = s.int.recv() => break,
+            _ = s.hup.recv() => {
                 tracing::info!("reload requested; finishing the current mail first");
                 reload.store(true, Ordering::SeqCst);
                 stop.send_replace(true);
