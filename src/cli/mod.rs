@@ -5,6 +5,7 @@ mod import;
 mod parse;
 mod run;
 mod status;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +62,11 @@ pub enum Command {
     /// login, or the outbox directory) and Personio (token, read scopes). Writes nothing
     /// anywhere. Exit status 1 if any check failed, with a hint for the common causes.
     Check,
+    /// Run a sync job once now (timr; TimeTrack is not available yet)
+    ///
+    /// timr: transfers the working times changed since the last run to Personio, exactly
+    /// once, then locks them in timr. `--dry-run` reads both sides and writes nothing.
+    Sync(sync::SyncArgs),
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -70,6 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Import(i) => import::run(i, args.config.as_deref()),
         Command::Status(s) => status::run(s, args.config.as_deref()),
         Command::Check => check::run(args.config.as_deref()),
+        Command::Sync(s) => sync::run(s, args.config.as_deref()),
     }
 }
 

@@ -9,6 +9,7 @@
 //! The database runs in WAL mode with `synchronous = FULL`: a write confirmed here survives
 //! a crash or power loss, which is what lets the importer trust it.
 
+mod jobs;
 mod mails;
 mod schema;
 mod status;

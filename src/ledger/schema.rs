@@ -95,4 +95,16 @@ pub const MIGRATIONS: &[&str] = &[
         error        TEXT
     );
     "#,
+    // 3: sync jobs: watermarks and other small values, and which timr entry became which record.
+    r#"
+    CREATE TABLE kv (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    );
+    CREATE TABLE timr_entries (
+        timr_id    TEXT PRIMARY KEY,
+        record_id  INTEGER NOT NULL,
+        locked     INTEGER NOT NULL DEFAULT 0
+    );
+    "#,
 ];

@@ -15,4 +15,5 @@ mod service;
 mod sheets;
 mod smtp_server;
 mod timr_client;
+mod timr_sync;
 mod util;

@@ -13,4 +13,5 @@ pub mod convert;
 pub mod error;
 pub mod plan;
 pub mod query;
+pub mod sync;
 pub mod wire;

@@ -459,6 +459,12 @@ impl PersonioTarget {
         }
     }
 
+    /// Takes a record back: deletes the periods it made in Personio and forgets it. For a
+    /// source that deleted or moved the entry the record came from.
+    pub async fn withdraw(&self, ledger: &mut Ledger, record_id: i64) -> Result<(), PersonioError> {
+        self.roll_back(ledger, record_id, &mut Vec::new()).await
+    }
+
     /// Deletes what a record created and forgets the record.
     async fn roll_back(
         &self,

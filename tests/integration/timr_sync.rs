@@ -1,0 +1,226 @@
+//! `zeitpost sync timr` between the timr and Personio simulators: first sync, locking,
+//! skipped users, a second run that writes nothing, incremental changes and deletions.
+
+use std::process::Output;
+
+use zeitpost_sim::personio::{PersonioConfig, PersonioSim, Route};
+use zeitpost_sim::timr::{
+    BreakTime, Category, TimrConfig, TimrSim, User, WorkingTime, WorkingTimeStatus,
+};
+
+use crate::util::zeitpost;
+
+struct Sync {
+    timr: TimrSim,
+    personio: PersonioSim,
+    config: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+    attendance: String,
+    anna: String,
+}
+
+fn spawn(lock: bool) -> Sync {
+    let timr = TimrSim::start(TimrConfig {
+        client_id: "zp".into(),
+        client_secret: "timr-secret".into(),
+        ..TimrConfig::default()
+    });
+    let personio = PersonioSim::start(PersonioConfig {
+        client_id: "zp".into(),
+        client_secret: "personio-secret".into(),
+        ..PersonioConfig::default()
+    });
+    for (email, first, last) in [
+        ("anna.muster@example.com", "Anna", "Muster"),
+        ("carla.cortez@example.com", "Carla", "Cortez"),
+    ] {
+        personio.add_person(email, first, last);
+    }
+    let anna = timr.add_user(User::new("Anna", "Muster", "Anna.Muster@example.com"));
+    let mut ben = User::new("Ben", "Beispiel", "x@y.z");
+    ben.email = None;
+    let ben = timr.add_user(ben);
+    let carla = timr.add_user(
+        User::new("Carla", "Cortez", "carla.cortez@example.com").resigned_on("2026-10-01"),
+    );
+    let attendance =
+        timr.add_working_time_type("Arbeitszeit", Some("AZ"), None, Category::AttendanceTime);
+    let za = timr.add_working_time_type("Zeitausgleich", Some("ZA"), None, Category::UnpaidTimeOff);
+    let day = |d: u32, h: u32| format!("2026-11-{d:02}T{h:02}:00:00+01:00");
+    timr.add_working_time(
+        WorkingTime::new(&anna, &attendance, &day(2, 8), Some(&day(2, 16)))
+            .breaks(vec![BreakTime::manual(30)])
+            .notes("Kunde")
+            .status(WorkingTimeStatus::Changeable),
+    );
+    timr.add_working_time(
+        WorkingTime::new(&anna, &attendance, &day(3, 8), None).status(WorkingTimeStatus::Running),
+    );
+    timr.add_working_time(
+        WorkingTime::new(&ben, &attendance, &day(2, 8), Some(&day(2, 12)))
+            .status(WorkingTimeStatus::Changeable),
+    );
+    timr.add_working_time(
+        WorkingTime::new(&carla, &attendance, &day(2, 8), Some(&day(2, 12)))
+            .status(WorkingTimeStatus::Changeable),
+    );
+    timr.add_working_time(
+        WorkingTime::new(&anna, &za, &day(5, 0), Some(&day(5, 23)))
+            .status(WorkingTimeStatus::Changeable),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("zeitpost.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[state]\npath = {:?}\n\n[personio]\nbase_url = {:?}\nclient_id = \"zp\"\nclient_secret = \"personio-secret\"\nmax_rps = 1000\n\n[timr]\nbase_url = {:?}\ntoken_url = {:?}\nclient_id = \"zp\"\nclient_secret = \"timr-secret\"\nstart_date = \"2026-10-01\"\nlock = {lock}\nzeitausgleich = [\"ZA\"]\n",
+            dir.path().join("zeitpost.db"),
+            personio.base_url(),
+            timr.base_url(),
+            timr.token_url()
+        ),
+    )
+    .unwrap();
+    Sync {
+        timr,
+        personio,
+        config,
+        _dir: dir,
+        attendance,
+        anna,
+    }
+}
+
+impl Sync {
+    fn sync(&self) -> (Output, String) {
+        let out = zeitpost()
+            .arg("--config")
+            .arg(&self.config)
+            .args(["sync", "timr"])
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out, text)
+    }
+
+    fn creates(&self) -> u64 {
+        self.personio.stats().count(Route::CreatePeriod)
+    }
+}
+
+#[test]
+fn entries_go_to_personio_once_are_locked_and_skips_are_named() {
+    let s = spawn(true);
+    let (out, text) = s.sync();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "skipped entries make the run report: {text}"
+    );
+    assert!(
+        text.contains("1 written") && text.contains("1 locked") && text.contains("1 running"),
+        "{text}"
+    );
+    assert!(
+        text.contains("no e-mail address for Ben Beispiel"),
+        "{text}"
+    );
+    assert!(text.contains("Carla Cortez left on 2026-10-01"), "{text}");
+    assert!(
+        text.contains("Zeitausgleich of anna.muster@example.com on 2026-11-05"),
+        "{text}"
+    );
+    let periods = s.personio.periods();
+    assert_eq!(periods.len(), 3, "WORK, BREAK, WORK: {periods:#?}");
+    assert_eq!(
+        periods
+            .iter()
+            .filter(|p| p.comment.as_deref() == Some("Kunde"))
+            .count(),
+        1
+    );
+    let locked = s
+        .timr
+        .working_times()
+        .into_iter()
+        .filter(|w| w.status == WorkingTimeStatus::Locked)
+        .count();
+    assert_eq!(locked, 1);
+
+    // Nothing changed: nothing is written again.
+    let before = s.creates();
+    let (_, text) = s.sync();
+    assert_eq!(s.creates(), before, "{text}");
+
+    // A new entry: only it is written.
+    let day = |d: u32, h: u32| format!("2026-11-{d:02}T{h:02}:00:00+01:00");
+    s.timr.add_working_time(
+        WorkingTime::new(&s.anna, &s.attendance, &day(4, 7), Some(&day(4, 11)))
+            .status(WorkingTimeStatus::Changeable),
+    );
+    let (_, text) = s.sync();
+    assert_eq!(s.creates(), before + 1, "{text}");
+    assert_eq!(s.personio.periods().len(), 4);
+}
+
+#[test]
+fn changes_and_deletions_in_timr_reach_only_the_periods_zeitpost_made() {
+    let s = spawn(false);
+    s.sync();
+    assert_eq!(s.personio.periods().len(), 3);
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+    // Somebody's own period on another day stays untouched throughout.
+    let manual = s.personio.add_period(
+        "1001",
+        zeitpost_sim::personio::PeriodType::Work,
+        day.succ_opt()
+            .unwrap()
+            .succ_opt()
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap(),
+        Some(
+            day.succ_opt()
+                .unwrap()
+                .succ_opt()
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+        ),
+        Some("von Hand"),
+    );
+    let entry = s
+        .timr
+        .working_times()
+        .into_iter()
+        .find(|w| w.notes.as_deref() == Some("Kunde"))
+        .unwrap();
+    // Changed in timr: ends an hour later.
+    s.timr.update_working_time(&entry.id, |w| {
+        w.end = Some(zeitpost_sim::timr::ts("2026-11-02T17:00:00+01:00"));
+    });
+    let (_, text) = s.sync();
+    let ends: Vec<String> = s
+        .personio
+        .periods()
+        .iter()
+        .filter_map(|p| p.end)
+        .map(|e| e.format("%d %H:%M").to_string())
+        .collect();
+    assert!(ends.contains(&"02 17:00".to_string()), "{text}\n{ends:?}");
+    assert_eq!(
+        s.personio.periods().len(),
+        4,
+        "three for the entry, one by hand"
+    );
+    // Deleted in timr: its periods go, the manual one stays.
+    s.timr.delete_working_time(&entry.id);
+    let (_, text) = s.sync();
+    let left = s.personio.periods();
+    assert_eq!(left.len(), 1, "{text}\n{left:#?}");
+    assert_eq!(left[0].id, manual);
+}
