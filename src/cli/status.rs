@@ -56,5 +56,8 @@ pub fn run(args: StatusArgs, config_path: Option<&Path>) -> anyhow::Result<ExitC
         status.records_personio, status.records_outbox, status.records_pending
     );
     println!("reports:        {} queued", status.reports_queued);
+    if let Some(run) = &status.timr_last_run {
+        println!("timr sync:      {run}");
+    }
     Ok(ExitCode::SUCCESS)
 }

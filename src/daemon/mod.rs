@@ -10,6 +10,7 @@
 //! `poll_interval`). A broken connection is rebuilt with capped back-off; a shutdown
 //! request lets the current mail finish first. Cycles never overlap: there is one loop.
 
+mod jobs;
 pub mod metrics;
 mod process;
 pub mod screen;
@@ -44,6 +45,8 @@ pub enum DaemonError {
     Ledger(#[from] crate::ledger::LedgerError),
     #[error(transparent)]
     Report(#[from] crate::report::smtp::ReportError),
+    #[error("sync job: {0}")]
+    Job(String),
 }
 
 /// Everything one running daemon holds.
@@ -54,6 +57,7 @@ pub struct Daemon {
     pub target: Target,
     pub reports: Sender,
     source: Option<Source>,
+    timr: Option<jobs::TimrJob>,
 }
 
 /// What the loop tells the outside world (systemd, `status`).
@@ -79,6 +83,7 @@ impl Daemon {
         let mut report_config = config.report.clone();
         report_config.dir = Some(config.report_dir());
         let reports = Sender::from_config(&report_config, COMMAND_TIMEOUT)?;
+        let timr = jobs::TimrJob::from_config(&config)?;
         Ok(Daemon {
             config,
             settings,
@@ -86,6 +91,7 @@ impl Daemon {
             target,
             reports,
             source: None,
+            timr,
         })
     }
 
@@ -181,12 +187,19 @@ impl Daemon {
                     }
                 }
             }
+            if self.run_due_jobs().await.is_some() {
+                // A job's notices go out with the reports, not a cycle later.
+                self.send_reports().await;
+            }
             on_cycle(&progress);
             if once || *shutdown.borrow() {
                 break;
             }
+            let wait = self
+                .next_job_in()
+                .map_or(poll, |due| poll.min(due.max(Duration::from_secs(1))));
             if let Some(source) = self.source.as_mut() {
-                match source.wait(poll, &mut shutdown).await {
+                match source.wait(wait, &mut shutdown).await {
                     Ok(Woken::Shutdown) => break,
                     Ok(_) => {}
                     Err(e) => {

@@ -16,6 +16,8 @@ pub struct Status {
     pub records_outbox: i64,
     pub records_pending: i64,
     pub reports_queued: i64,
+    /// When the timr job last ran and what it did.
+    pub timr_last_run: Option<String>,
 }
 
 impl Ledger {
@@ -51,6 +53,7 @@ impl Ledger {
                 .count("SELECT COUNT(*) FROM records WHERE state = ?1", "pending")?,
             reports_queued: self
                 .count("SELECT COUNT(*) FROM reports WHERE state = ?1", "queued")?,
+            timr_last_run: self.get_value("timr.last_run")?,
         })
     }
 }

@@ -224,3 +224,53 @@ fn changes_and_deletions_in_timr_reach_only_the_periods_zeitpost_made() {
     assert_eq!(left.len(), 1, "{text}\n{left:#?}");
     assert_eq!(left[0].id, manual);
 }
+
+/// Inside `zeitpost run`, the job runs when due (at once with `--once`), its summary reaches
+/// `status`, and what it could not transfer reaches `report.to` in one notice.
+#[test]
+fn the_daemon_runs_the_job_and_tells_hr_what_it_skipped() {
+    let s = spawn(true);
+    let base = s._dir.path();
+    std::fs::create_dir_all(base.join("maildir/new")).unwrap();
+    let config = std::fs::read_to_string(&s.config).unwrap()
+        + &format!(
+            "\n[source]\nkind = \"maildir\"\npath = {:?}\n\n[report]\nkind = \"outbox\"\ndir = {:?}\nfrom = \"Zeiterfassung <zeiten@example.com>\"\nto = [\"personal@hr.example.com\"]\nlanguage = \"en\"\n",
+            base.join("maildir"),
+            base.join("reports")
+        );
+    std::fs::write(&s.config, config).unwrap();
+    let out = zeitpost()
+        .arg("--config")
+        .arg(&s.config)
+        .args(["run", "--once"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s.personio.periods().len(), 3);
+    let reports: Vec<String> = std::fs::read_dir(base.join("reports"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 1, "one notice for the run");
+    assert!(
+        reports[0].contains("Ben Beispiel") && reports[0].contains("personal@hr.example.com"),
+        "{}",
+        reports[0]
+    );
+    let status = zeitpost()
+        .arg("--config")
+        .arg(&s.config)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert!(
+        v["timr_last_run"].as_str().unwrap().contains("1 written"),
+        "{v}"
+    );
+}
