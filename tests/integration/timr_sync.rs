@@ -274,3 +274,82 @@ fn the_daemon_runs_the_job_and_tells_hr_what_it_skipped() {
         "{v}"
     );
 }
+
+/// Killed at random moments (between Personio writes and timr locks too), restarted until
+/// it finishes, with lost answers on both sides: every entry is in Personio exactly once and
+/// locked; with the state file deleted, one more run writes nothing.
+#[test]
+fn kills_lost_answers_and_a_lost_state_file_never_double_a_period() {
+    use std::time::Duration;
+    use zeitpost_sim::personio::Fault as PFault;
+    use zeitpost_sim::timr::{Fault as TFault, Route as TRoute};
+
+    let s = spawn(true);
+    for d in 9..=27u32 {
+        let at = |h: u32| format!("2026-10-{d:02}T{h:02}:00:00+02:00");
+        s.timr.add_working_time(
+            WorkingTime::new(&s.anna, &s.attendance, &at(7), Some(&at(15)))
+                .breaks(vec![BreakTime::manual(30)])
+                .status(WorkingTimeStatus::Changeable),
+        );
+    }
+    for _ in 0..200 {
+        s.personio.inject(PFault::Delay {
+            route: Route::CreatePeriod,
+            delay: Duration::from_millis(6),
+            times: 1,
+        });
+    }
+    s.personio.inject(PFault::ApplyThenDrop {
+        route: Route::CreatePeriod,
+        times: 2,
+    });
+    s.timr.inject(TFault::ApplyThenDrop {
+        route: TRoute::PatchWorkingTime,
+        times: 2,
+    });
+    let mut seed = 0x2545_F491_4F6C_DD1Du64 ^ u64::from(std::process::id());
+    let mut kills = 0;
+    for _ in 0..30 {
+        let mut child = zeitpost()
+            .arg("--config")
+            .arg(&s.config)
+            .args(["sync", "timr"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(Duration::from_millis(40 + seed % 400));
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        kills += 1;
+    }
+    // Until a run has nothing left to do.
+    for _ in 0..5 {
+        s.sync();
+    }
+    assert!(kills > 0, "the test must interrupt the sync");
+    let anna_periods = s.personio.periods().len();
+    assert_eq!(anna_periods, (1 + 19) * 3, "every entry exactly once");
+    let changeable = s
+        .timr
+        .working_times()
+        .into_iter()
+        .filter(|w| w.status == WorkingTimeStatus::Changeable)
+        .count();
+    assert_eq!(
+        changeable, 3,
+        "all of Anna's finished entries are locked (Ben's and Carla's are skipped, the Zeitausgleich is not transferred)"
+    );
+
+    std::fs::remove_file(s._dir.path().join("zeitpost.db")).unwrap();
+    let before = s.creates();
+    s.sync();
+    assert_eq!(s.creates(), before, "a lost state file writes nothing");
+}
