@@ -67,6 +67,9 @@ pub fn run(args: SyncArgs, config_path: Option<&Path>) -> anyhow::Result<ExitCod
         .run(args.dry_run),
     )?;
     println!("timr: {}", summary.line());
+    for (id, plan) in &summary.planned {
+        println!("  entry {id}: {plan}");
+    }
     for (id, why) in &summary.problems {
         println!("  entry {id}: {why}");
     }

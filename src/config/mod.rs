@@ -382,11 +382,18 @@ pub struct TimrConfig {
     pub lock: bool,
     #[serde(default)]
     pub zeitausgleich: Vec<String>,
+    /// Working-time type categories that count as attendance.
+    #[serde(default = "default_attendance_categories")]
+    pub attendance_categories: Vec<String>,
     #[serde(default)]
     pub enabled: Option<bool>,
     /// The company's time zone: timr's times (with offsets) become local times in it.
     #[serde(default = "default_timezone")]
     pub timezone: String,
+}
+
+fn default_attendance_categories() -> Vec<String> {
+    vec!["attendance_time".into()]
 }
 
 fn default_timezone() -> String {

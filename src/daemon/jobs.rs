@@ -51,8 +51,8 @@ impl Daemon {
             .map(|j| j.next.saturating_duration_since(Instant::now()))
     }
 
-    /// Runs every job that is due; returns its summary line.
-    pub(super) async fn run_due_jobs(&mut self) -> Option<String> {
+    /// Runs every job that is due; says whether it went through, `None` when none was due.
+    pub(super) async fn run_due_jobs(&mut self) -> Option<bool> {
         let job = self.timr.as_mut()?;
         if job.next > Instant::now() {
             return None;
@@ -102,7 +102,7 @@ impl Daemon {
         let _ = self
             .ledger
             .set_value(TIMR_LAST_RUN, &format!("{stamp}: {line}"));
-        Some(line)
+        Some(run.is_ok())
     }
 
     /// Queues one notice to `report.to` (sent with the other reports).

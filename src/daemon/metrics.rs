@@ -21,6 +21,9 @@ pub struct Metrics {
     pub last_cycle_seconds: f64,
     pub last_success_unix: Option<i64>,
     pub personio: Stats,
+    /// timr job runs by result, and when it last ran.
+    pub timr_runs: BTreeMap<&'static str, u64>,
+    pub timr_last_run_unix: Option<i64>,
 }
 
 impl Metrics {
@@ -50,6 +53,13 @@ impl Metrics {
         }
         if let Some(stats) = &p.personio {
             self.personio = stats.clone();
+        }
+        if let Some(ok) = p.timr_run {
+            *self
+                .timr_runs
+                .entry(if ok { "ok" } else { "failed" })
+                .or_default() += 1;
+            self.timr_last_run_unix = Some(chrono::Utc::now().timestamp());
         }
     }
 
@@ -128,6 +138,32 @@ impl Metrics {
             "Duration of the last cycle.",
             &[(String::new(), format!("{:.3}", self.last_cycle_seconds))],
         );
+        if !self.timr_runs.is_empty() {
+            let runs: Vec<(String, String)> = self
+                .timr_runs
+                .iter()
+                .map(|(result, n)| {
+                    (
+                        format!("{{job=\"timr\",result=\"{result}\"}}"),
+                        n.to_string(),
+                    )
+                })
+                .collect();
+            metric(
+                "zeitpost_job_runs_total",
+                "counter",
+                "Sync job runs, by result.",
+                &runs,
+            );
+        }
+        if let Some(t) = self.timr_last_run_unix {
+            metric(
+                "zeitpost_job_last_run_timestamp_seconds",
+                "gauge",
+                "When a sync job last ran (Unix time).",
+                &[("{job=\"timr\"}".into(), t.to_string())],
+            );
+        }
         if let Some(t) = self.last_success_unix {
             metric(
                 "zeitpost_last_success_timestamp_seconds",
@@ -189,6 +225,7 @@ mod tests {
                 ..Status::default()
             }),
             personio: Some(personio),
+            timr_run: Some(true),
         });
         let text = m.render();
         for line in [
@@ -198,6 +235,7 @@ mod tests {
             "zeitpost_remote_requests_total{target=\"personio\",call=\"create_period\",status=\"429\"} 1",
             "zeitpost_cycle_duration_seconds 1.500",
             "# TYPE zeitpost_last_success_timestamp_seconds gauge",
+            "zeitpost_job_runs_total{job=\"timr\",result=\"ok\"} 1",
         ] {
             assert!(text.contains(line), "{line} missing:\n{text}");
         }

@@ -72,6 +72,8 @@ pub struct Progress {
     pub status: Option<crate::ledger::Status>,
     /// Requests to Personio so far.
     pub personio: Option<crate::target::personio::client::Stats>,
+    /// The timr job's run in this round, if it ran: whether it went through.
+    pub timr_run: Option<bool>,
 }
 
 impl Daemon {
@@ -187,7 +189,8 @@ impl Daemon {
                     }
                 }
             }
-            if self.run_due_jobs().await.is_some() {
+            progress.timr_run = self.run_due_jobs().await;
+            if progress.timr_run.is_some() {
                 // A job's notices go out with the reports, not a cycle later.
                 self.send_reports().await;
             }

@@ -353,3 +353,57 @@ fn kills_lost_answers_and_a_lost_state_file_never_double_a_period() {
     s.sync();
     assert_eq!(s.creates(), before, "a lost state file writes nothing");
 }
+
+/// The week the clocks go back: offsets become the local times Personio shows; a dry run
+/// lists what it would write and writes nothing.
+#[test]
+fn the_dst_week_arrives_in_local_time_and_a_dry_run_writes_nothing() {
+    let s = spawn(true);
+    for (start, end) in [
+        ("2026-10-24T07:00:00+02:00", "2026-10-24T15:00:00+02:00"),
+        ("2026-10-25T00:00:00Z", "2026-10-25T04:00:00Z"),
+        ("2026-10-26T07:00:00+01:00", "2026-10-26T15:00:00+01:00"),
+    ] {
+        s.timr.add_working_time(
+            WorkingTime::new(&s.anna, &s.attendance, start, Some(end))
+                .status(WorkingTimeStatus::Changeable),
+        );
+    }
+    let out = zeitpost()
+        .arg("--config")
+        .arg(&s.config)
+        .args(["sync", "timr", "--dry-run"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("would write anna.muster@example.com 2026-10-25 02:00–05:00"),
+        "{text}"
+    );
+    assert_eq!(s.creates(), 0, "the dry run wrote nothing");
+    assert!(
+        s.timr
+            .working_times()
+            .iter()
+            .all(|w| w.status != WorkingTimeStatus::Locked)
+    );
+
+    s.sync();
+    let local: Vec<String> = s
+        .personio
+        .periods()
+        .iter()
+        .filter(|p| p.start.format("%m").to_string() == "10")
+        .map(|p| {
+            format!(
+                "{}-{}",
+                p.start.format("%d %H:%M"),
+                p.end.unwrap().format("%H:%M")
+            )
+        })
+        .collect();
+    assert_eq!(
+        local,
+        ["24 07:00-15:00", "25 02:00-05:00", "26 07:00-15:00"]
+    );
+}

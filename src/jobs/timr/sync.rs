@@ -44,6 +44,8 @@ pub struct Summary {
     /// Entries not transferred now, with the reason in words.
     pub problems: Vec<(String, String)>,
     pub zeitausgleich: usize,
+    /// Dry run: what would be written, per entry.
+    pub planned: Vec<(String, String)>,
 }
 
 impl Summary {
@@ -99,13 +101,12 @@ impl TimrSync<'_> {
                 ..Query::default()
             })
             .await?;
-        let categories = ["attendance_time".to_string()];
         let planned: Plan = plan(
             &users,
             &types,
             &entries,
             &Settings {
-                attendance_categories: &categories,
+                attendance_categories: &self.config.attendance_categories,
                 zeitausgleich: &self.config.zeitausgleich,
                 start_date: self.config.start_date,
                 zone,
@@ -165,7 +166,24 @@ impl TimrSync<'_> {
                 Outcome::AlreadyImported { .. } | Outcome::AlreadyInTarget => {
                     summary.unchanged += 1
                 }
-                Outcome::WouldWrite { .. } => {}
+                Outcome::WouldWrite { update, .. } => {
+                    let what = if *update {
+                        "would replace"
+                    } else {
+                        "would write"
+                    };
+                    let t = crate::parse::value::format_minutes;
+                    summary.planned.push((
+                        id.clone(),
+                        format!(
+                            "{what} {} {} {}–{}",
+                            record.employee,
+                            record.date,
+                            t(record.start),
+                            t(record.end)
+                        ),
+                    ));
+                }
                 other => {
                     all_done &= !matches!(other, Outcome::Deferred(_));
                     summary
