@@ -19,7 +19,9 @@
 //! - [`report`]: what became of every file and row, in HR's words.
 //!
 //! [`ingest`] joins parsing and validation for one file behind a panic boundary, and
-//! [`importer`] runs a batch of files through to the target.
+//! [`importer`] runs a batch of files through to the target. Beside the pipeline, [`jobs`]
+//! holds the sync jobs (timr), which write through the same target. [`source`] is where
+//! mails come from (IMAP, Maildir), and [`daemon`] runs the loop: mails, then due jobs.
 //!
 //! Around the pipeline: [`ledger`] (the SQLite state: files seen, records written, every
 //! remote write planned before it is sent), [`config`] (the typed TOML config and its
