@@ -1,6 +1,6 @@
 //! Raw rows → validated attendance records.
 //!
-//! [`validate`] checks one row against the rules HR and payroll need; [`dedup`] compares
+//! [`validate()`] checks one row against the rules HR and payroll need; [`dedup`] compares
 //! it with the rows before it in the same file. Both are plain functions on plain data.
 //! Comparing with what earlier mails imported and what Personio already holds happens in
 //! the ledger and the target, not here.
