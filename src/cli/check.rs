@@ -51,17 +51,13 @@ pub fn run(config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         mailbox(&config, &mut lines).await;
         reports(&config, &mut lines).await;
         personio(&config, &mut lines).await;
+        timr(&config, &mut lines).await;
     });
-    for (configured, name) in [
-        (config.timr.is_some(), "timr"),
-        (config.timetrack.is_some(), "TimeTrack"),
-    ] {
-        if configured {
-            lines.skip(
-                name,
-                "configured, but this version has no sync job for it yet; not checked",
-            );
-        }
+    if config.timetrack.is_some() {
+        lines.skip(
+            "TimeTrack",
+            "configured, but this version has no sync job for it yet; not checked",
+        );
     }
     Ok(if lines.failed {
         ExitCode::from(EXIT_FAILED)
@@ -225,6 +221,44 @@ async fn personio(config: &Config, lines: &mut Lines) {
                 _ => None,
             };
             lines.fail("Personio", e, hint);
+        }
+    }
+}
+
+async fn timr(config: &Config, lines: &mut Lines) {
+    use zeitpost::jobs::timr::client::{Client, Settings};
+    use zeitpost::jobs::timr::error::TimrError;
+    let Some(t) = &config.timr else { return };
+    let secret = match t.client_secret.resolve() {
+        Ok(s) => s,
+        Err(e) => return lines.fail("timr", format!("timr.client_secret: {e}"), None),
+    };
+    let client = Client::new(Settings {
+        base_url: t.base_url.clone(),
+        token_url: t.token_url.clone(),
+        client_id: t.client_id.clone(),
+        client_secret: secret,
+        max_rps: 5.0,
+        timeout: TIMEOUT,
+        attempts: 2,
+    });
+    let result = match client {
+        Ok(c) => c.users().await.map(|u| u.len()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(n) => lines.ok("timr", format!("token issued, {n} users readable")),
+        Err(e) => {
+            let hint = match &e {
+                TimrError::Unauthorized(_) => {
+                    Some("check timr.client_id and client_secret, and timr.token_url")
+                }
+                TimrError::Unavailable { .. } => {
+                    Some("is timr.base_url right and reachable from here?")
+                }
+                _ => None,
+            };
+            lines.fail("timr", e, hint);
         }
     }
 }

@@ -407,3 +407,33 @@ fn the_dst_week_arrives_in_local_time_and_a_dry_run_writes_nothing() {
         ["24 07:00-15:00", "25 02:00-05:00", "26 07:00-15:00"]
     );
 }
+
+/// `check` proves the timr credentials, and names the key to fix when they are wrong.
+#[test]
+fn check_covers_timr() {
+    let s = spawn(true);
+    let run = || {
+        let out = zeitpost()
+            .arg("--config")
+            .arg(&s.config)
+            .arg("check")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = run();
+    assert!(
+        text.contains("ok     timr: token issued, 3 users readable"),
+        "{text}"
+    );
+    let config = std::fs::read_to_string(&s.config).unwrap().replace(
+        "client_secret = \"timr-secret\"",
+        "client_secret = \"wrong\"",
+    );
+    std::fs::write(&s.config, config).unwrap();
+    let text = run();
+    assert!(
+        text.contains("FAILED timr") && text.contains("timr.client_id and client_secret"),
+        "{text}"
+    );
+}
