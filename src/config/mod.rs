@@ -382,6 +382,10 @@ pub struct TimrConfig {
     pub lock: bool,
     #[serde(default)]
     pub zeitausgleich: Vec<String>,
+    /// The Personio absence type (its id) that a Zeitausgleich day is booked as. Without it,
+    /// Zeitausgleich entries are reported and not transferred.
+    #[serde(default)]
+    pub zeitausgleich_absence_type: Option<String>,
     /// Working-time type categories that count as attendance.
     #[serde(default = "default_attendance_categories")]
     pub attendance_categories: Vec<String>,

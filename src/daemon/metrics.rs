@@ -183,6 +183,8 @@ fn call_name(call: Call) -> &'static str {
         Call::ListPeriods => "list_periods",
         Call::CreatePeriod => "create_period",
         Call::DeletePeriod => "delete_period",
+        Call::ListAbsences => "list_absences",
+        Call::CreateAbsence => "create_absence",
     }
 }
 

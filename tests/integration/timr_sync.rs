@@ -437,3 +437,43 @@ fn check_covers_timr() {
         "{text}"
     );
 }
+
+/// A Zeitausgleich day becomes one absence of the configured type (Personio v2 has no day of
+/// zero hours); again after a run and after a lost state file, it stays one.
+#[test]
+fn zeitausgleich_is_booked_as_one_absence() {
+    let s = spawn(true);
+    let config = std::fs::read_to_string(&s.config).unwrap().replacen(
+        "zeitausgleich = [\"ZA\"]\n",
+        "zeitausgleich = [\"ZA\"]\nzeitausgleich_absence_type = \"za-type-7\"\n",
+        1,
+    );
+    std::fs::write(&s.config, config).unwrap();
+    let (_, text) = s.sync();
+    assert!(text.contains("1 Zeitausgleich days booked"), "{text}");
+    let absences = s.personio.absences();
+    assert_eq!(absences.len(), 1, "{absences:?}");
+    assert_eq!(
+        (
+            absences[0].person_id.as_str(),
+            absences[0].absence_type_id.as_str()
+        ),
+        ("1001", "za-type-7")
+    );
+    assert_eq!(absences[0].starts_from.date().to_string(), "2026-11-05");
+    let still_changeable = s
+        .timr
+        .working_times()
+        .into_iter()
+        .filter(|w| w.status == WorkingTimeStatus::Changeable)
+        .count();
+    assert_eq!(
+        still_changeable, 2,
+        "only Ben's and Carla's skipped entries"
+    );
+
+    s.sync();
+    std::fs::remove_file(s._dir.path().join("zeitpost.db")).unwrap();
+    s.sync();
+    assert_eq!(s.personio.absences().len(), 1, "booked once");
+}

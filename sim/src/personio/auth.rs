@@ -8,7 +8,10 @@ use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
-use super::config::{SCOPE_ATTENDANCES_READ, SCOPE_ATTENDANCES_WRITE, SCOPE_PERSONS_READ};
+use super::config::{
+    SCOPE_ABSENCES_READ, SCOPE_ABSENCES_WRITE, SCOPE_ATTENDANCES_READ, SCOPE_ATTENDANCES_WRITE,
+    SCOPE_PERSONS_READ,
+};
 use super::faults::Route;
 use super::query::Params;
 use super::reply::Reply;
@@ -120,6 +123,8 @@ fn needed_scope(route: Route) -> &'static str {
     match route {
         Route::Persons => SCOPE_PERSONS_READ,
         Route::CreatePeriod | Route::PatchPeriod | Route::DeletePeriod => SCOPE_ATTENDANCES_WRITE,
+        Route::ListAbsences => SCOPE_ABSENCES_READ,
+        Route::CreateAbsence => SCOPE_ABSENCES_WRITE,
         _ => SCOPE_ATTENDANCES_READ,
     }
 }

@@ -9,6 +9,10 @@ use std::time::Duration;
 
 /// Scope needed to list persons.
 pub const SCOPE_PERSONS_READ: &str = "personio:persons:read";
+/// Scope for reading absence periods.
+pub const SCOPE_ABSENCES_READ: &str = "personio:absences:read";
+/// Scope for writing absence periods.
+pub const SCOPE_ABSENCES_WRITE: &str = "personio:absences:write";
 /// Scope needed to read attendance periods.
 pub const SCOPE_ATTENDANCES_READ: &str = "personio:attendances:read";
 /// Scope needed to create, change or delete attendance periods.
@@ -73,6 +77,8 @@ impl Default for PersonioConfig {
                 SCOPE_ATTENDANCES_READ.to_owned(),
                 SCOPE_ATTENDANCES_WRITE.to_owned(),
                 SCOPE_PERSONS_READ.to_owned(),
+                SCOPE_ABSENCES_READ.to_owned(),
+                SCOPE_ABSENCES_WRITE.to_owned(),
             ],
         }
     }

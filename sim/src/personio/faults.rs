@@ -25,6 +25,10 @@ pub enum Route {
     PatchPeriod,
     /// `DELETE /v2/attendance-periods/{id}`.
     DeletePeriod,
+    /// `GET /v2/absence-periods`.
+    ListAbsences,
+    /// `POST /v2/absence-periods`.
+    CreateAbsence,
     /// Anything else (answered 404 or 405).
     Unknown,
     /// In a fault: matches every route. Never the route of a logged request.
@@ -41,7 +45,7 @@ impl Route {
     pub fn is_write(self) -> bool {
         matches!(
             self,
-            Route::CreatePeriod | Route::PatchPeriod | Route::DeletePeriod
+            Route::CreatePeriod | Route::PatchPeriod | Route::DeletePeriod | Route::CreateAbsence
         )
     }
 }
@@ -52,6 +56,7 @@ pub(crate) enum Group {
     Auth,
     Persons,
     AttendancePeriods,
+    AbsencePeriods,
 }
 
 /// Splits a request into its route kind, its rate-limit group and the period id in the path.
@@ -67,6 +72,11 @@ pub(crate) fn classify(method: &Method, path: &str) -> (Route, Option<Group>, Op
         "/v2/persons" => match m {
             Method::GET => (Route::Persons, Some(Group::Persons), None),
             _ => (Route::Unknown, Some(Group::Persons), None),
+        },
+        "/v2/absence-periods" => match m {
+            Method::GET => (Route::ListAbsences, Some(Group::AbsencePeriods), None),
+            Method::POST => (Route::CreateAbsence, Some(Group::AbsencePeriods), None),
+            _ => (Route::Unknown, Some(Group::AbsencePeriods), None),
         },
         "/v2/attendance-periods" => match m {
             Method::GET => (Route::ListPeriods, Some(Group::AttendancePeriods), None),

@@ -9,6 +9,7 @@
 //! The server runs on its own thread with its own tokio runtime, so synchronous tests, async
 //! tests and tests of a child process can all talk to it.
 
+mod absences;
 mod auth;
 mod body;
 mod config;
@@ -34,6 +35,7 @@ use axum::Router;
 use chrono::NaiveDateTime;
 use tokio::sync::oneshot;
 
+pub use absences::Absence;
 pub use config::{
     CreatedBody, OverlapMode, PersonioConfig, RateLimit, SCOPE_ATTENDANCES_READ,
     SCOPE_ATTENDANCES_WRITE, SCOPE_PERSONS_READ,
@@ -166,6 +168,11 @@ impl PersonioSim {
             }
             None => false,
         }
+    }
+
+    /// Every absence period, in the order created.
+    pub fn absences(&self) -> Vec<Absence> {
+        lock(&self.shared).absences.clone()
     }
 
     /// All stored periods, ordered by person (numerically), start, end.

@@ -17,7 +17,7 @@ use super::model::{Period, Person};
 use super::query::Params;
 use super::ratelimit::{self, Buckets};
 use super::reply::Reply;
-use super::{periods, persons, writes};
+use super::{absences, periods, persons, writes};
 
 /// Everything the simulator holds.
 #[derive(Debug)]
@@ -26,6 +26,7 @@ pub(crate) struct State {
     pub base_url: String,
     pub persons: Vec<Person>,
     pub periods: Vec<Period>,
+    pub absences: Vec<super::absences::Absence>,
     pub tokens: HashMap<String, Token>,
     pub faults: FaultQueue,
     pub log: Vec<RequestRecord>,
@@ -60,6 +61,7 @@ impl State {
             base_url,
             persons: Vec::new(),
             periods: Vec::new(),
+            absences: Vec::new(),
             tokens: HashMap::new(),
             faults: FaultQueue::default(),
             log: Vec::new(),
@@ -115,6 +117,8 @@ impl State {
             Route::CreatePeriod => writes::create(self, ctx),
             Route::PatchPeriod => writes::patch(self, ctx),
             Route::DeletePeriod => writes::delete(self, ctx),
+            Route::ListAbsences => (absences::list(self, ctx), false),
+            Route::CreateAbsence => absences::create(self, ctx),
             Route::Token | Route::Unknown | Route::Any => (no_route(ctx), false),
         }
     }

@@ -70,7 +70,7 @@ fn token_request_errors_use_the_oauth_shape() {
     );
     let id = post(&[FORM], &good.replace("sim-client", "nope"));
     assert_eq!(id.json()["error"], "invalid_client");
-    let scope = post(&[FORM], &format!("{good}&scope=personio%3Aabsences%3Aread"));
+    let scope = post(&[FORM], &format!("{good}&scope=personio%3Aprojects%3Aread"));
     assert_eq!(scope.json()["error"], "invalid_scope");
     assert!(post(&[FORM], "client_id=x").json()["error_description"].is_string());
 

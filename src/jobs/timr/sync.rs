@@ -44,6 +44,8 @@ pub struct Summary {
     /// Entries not transferred now, with the reason in words.
     pub problems: Vec<(String, String)>,
     pub zeitausgleich: usize,
+    /// Zeitausgleich days booked as absences (or found booked).
+    pub zeitausgleich_booked: usize,
     /// Dry run: what would be written, per entry.
     pub planned: Vec<(String, String)>,
 }
@@ -57,8 +59,12 @@ impl Summary {
             self.locked,
             self.withdrawn,
             self.waiting,
-            self.problems.len() + self.zeitausgleich
-        )
+            self.problems.len()
+        ) + &if self.zeitausgleich_booked > 0 {
+            format!(", {} Zeitausgleich days booked", self.zeitausgleich_booked)
+        } else {
+            String::new()
+        }
     }
 }
 
@@ -81,6 +87,82 @@ pub struct TimrSync<'a> {
 }
 
 impl TimrSync<'_> {
+    /// Locks an entry in timr after its transfer, when configured and still changeable.
+    /// Returns false when the lock did not go through (tried again next run).
+    async fn lock_entry(
+        &mut self,
+        id: &str,
+        entries: &[super::wire::WorkingTime],
+        summary: &mut Summary,
+    ) -> bool {
+        let status = entries
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.status.clone());
+        if !self.config.lock || status != Some(Status::Changeable) {
+            return true;
+        }
+        match self.client.lock(id).await {
+            Ok(()) | Err(TimrError::Refused(_)) => {
+                let _ = self.ledger.timr_entry_locked(id);
+                summary.locked += 1;
+                true
+            }
+            Err(e) => {
+                summary
+                    .problems
+                    .push((id.to_string(), format!("not locked in timr: {e}")));
+                false
+            }
+        }
+    }
+
+    /// Books a Zeitausgleich day as an absence of the configured type, exactly once: the
+    /// ledger remembers the booking, and before booking the person's absences of that day
+    /// are read, so a lost answer or a lost state file does not book it twice. Returns
+    /// false when no absence type is configured.
+    async fn zeitausgleich(
+        &mut self,
+        id: &str,
+        email: &str,
+        day: chrono::NaiveDate,
+        dry_run: bool,
+    ) -> Result<bool, SyncError> {
+        let Some(kind) = self.config.zeitausgleich_absence_type.clone() else {
+            return Ok(false);
+        };
+        let key = format!("timr.zeitausgleich.{id}");
+        if self.ledger.get_value(&key)?.is_some_and(|v| v != "planned") {
+            return Ok(true);
+        }
+        let Some(person) = self.target.person_id(email).await? else {
+            return Err(
+                PersonioError::NotFound(format!("no person with the address {email}")).into(),
+            );
+        };
+        let client = self.target.client();
+        if let Some((absence, _)) = client
+            .absences_on(&person, day)
+            .await?
+            .into_iter()
+            .find(|(_, t)| *t == kind)
+        {
+            if !dry_run {
+                self.ledger.set_value(&key, &absence)?;
+            }
+            return Ok(true);
+        }
+        if dry_run {
+            return Ok(true);
+        }
+        self.ledger.set_value(&key, "planned")?;
+        let absence = client
+            .create_absence(&person, &kind, day, "Zeitausgleich (timr)")
+            .await?;
+        self.ledger.set_value(&key, &absence)?;
+        Ok(true)
+    }
+
     pub async fn run(&mut self, dry_run: bool) -> Result<Summary, SyncError> {
         let zone: Tz = self
             .config
@@ -121,10 +203,21 @@ impl TimrSync<'_> {
             summary.problems.push((id.clone(), describe(skip)));
         }
         for (id, email, day) in &planned.zeitausgleich {
-            summary.problems.push((
-                id.clone(),
-                format!("Zeitausgleich of {email} on {day} is not transferred yet"),
-            ));
+            match self.zeitausgleich(id, email, *day, dry_run).await {
+                Ok(true) => {
+                    summary.zeitausgleich_booked += 1;
+                    if !dry_run {
+                        self.lock_entry(id, &entries, &mut summary).await;
+                    }
+                }
+                Ok(false) => summary.problems.push((
+                    id.clone(),
+                    format!("Zeitausgleich of {email} on {day}: no timr.zeitausgleich_absence_type configured"),
+                )),
+                Err(e) => summary
+                    .problems
+                    .push((id.clone(), format!("Zeitausgleich of {email} on {day}: {e}"))),
+            }
         }
         // An entry that moved to another day or start is another record: take the old one back.
         if !dry_run {
@@ -199,23 +292,8 @@ impl TimrSync<'_> {
                 continue;
             };
             self.ledger.set_timr_entry(id, entry.id)?;
-            let status = entries
-                .iter()
-                .find(|e| &e.id == id)
-                .map(|e| e.status.clone());
-            if self.config.lock && status == Some(Status::Changeable) {
-                match self.client.lock(id).await {
-                    Ok(()) | Err(TimrError::Refused(_)) => {
-                        self.ledger.timr_entry_locked(id)?;
-                        summary.locked += 1;
-                    }
-                    Err(e) => {
-                        all_done = false;
-                        summary
-                            .problems
-                            .push((id.clone(), format!("not locked in timr: {e}")));
-                    }
-                }
+            if !self.lock_entry(id, &entries, &mut summary).await {
+                all_done = false;
             }
         }
         if !dry_run {

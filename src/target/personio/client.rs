@@ -51,6 +51,8 @@ pub enum Call {
     ListPeriods,
     CreatePeriod,
     DeletePeriod,
+    ListAbsences,
+    CreateAbsence,
 }
 
 /// Requests sent, by kind, and how often Personio said 429.
@@ -484,6 +486,66 @@ impl Client {
         })?;
         let affected = wire::affected_periods(&value, &id);
         Ok(Created { id, affected })
+    }
+
+    /// The absence periods of a person that start on `day`, as (id, absence type id).
+    pub async fn absences_on(
+        &self,
+        person_id: &str,
+        day: NaiveDate,
+    ) -> Result<Vec<(String, String)>, PersonioError> {
+        let mut url = self.url("v2/absence-periods");
+        url.query_pairs_mut()
+            .append_pair("limit", "100")
+            .append_pair("person.id", person_id)
+            .append_pair("starts_from.date_time.gte", &format!("{day}T00:00:00"))
+            .append_pair("starts_from.date_time.lte", &format!("{day}T23:59:59"));
+        let items = self.pages::<Value>(Call::ListAbsences, url).await?;
+        Ok(items
+            .iter()
+            .filter_map(|a| {
+                let id = a.get("id").and_then(wire::id_text)?;
+                let kind = a
+                    .get("absence_type")
+                    .and_then(|t| t.get("id"))
+                    .and_then(wire::id_text)?;
+                Some((id, kind))
+            })
+            .collect())
+    }
+
+    /// Books a whole day of absence of the given type; returns its id.
+    pub async fn create_absence(
+        &self,
+        person_id: &str,
+        absence_type_id: &str,
+        day: NaiveDate,
+        comment: &str,
+    ) -> Result<String, PersonioError> {
+        let body = serde_json::json!({
+            "person": { "id": person_id },
+            "absence_type": { "id": absence_type_id },
+            "starts_from": { "date_time": format!("{day}T00:00:00") },
+            "ends_at": { "date_time": format!("{day}T23:59:59") },
+            "comment": comment,
+        });
+        let mut url = self.url("v2/absence-periods");
+        url.query_pairs_mut().append_pair(
+            "skip_approval",
+            if self.settings.skip_approval {
+                "true"
+            } else {
+                "false"
+            },
+        );
+        let answer = self
+            .send(Call::CreateAbsence, Method::POST, url, Some(&body))
+            .await?;
+        let value: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
+        wire::created_id(&value).ok_or_else(|| PersonioError::Unavailable {
+            message: "absence created without an id in the answer".into(),
+            maybe_applied: true,
+        })
     }
 
     /// Deletes a period; one that is already gone counts as deleted.

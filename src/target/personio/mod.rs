@@ -101,6 +101,13 @@ impl PersonioTarget {
         &self.client
     }
 
+    /// The Personio id of the person with this address, looked up once per run.
+    pub async fn person_id(&mut self, email: &str) -> Result<Option<String>, PersonioError> {
+        let email = email.to_lowercase();
+        self.resolve(std::iter::once(&email)).await?;
+        Ok(self.person(&email).cloned())
+    }
+
     /// Looks up the person ids of these addresses that are not cached yet.
     async fn resolve(
         &mut self,
