@@ -386,6 +386,9 @@ pub struct TimrConfig {
     /// Zeitausgleich entries are reported and not transferred.
     #[serde(default)]
     pub zeitausgleich_absence_type: Option<String>,
+    /// Also send `report.to` a summary when a run went through without problems.
+    #[serde(default)]
+    pub notify_always: bool,
     /// Working-time type categories that count as attendance.
     #[serde(default = "default_attendance_categories")]
     pub attendance_categories: Vec<String>,

@@ -87,6 +87,8 @@ impl Daemon {
                             .collect::<Vec<_>>()
                             .join("\n")
                     ));
+                } else if config.notify_always {
+                    self.tell_hr(&format!("timr: {}", summary.line()));
                 }
                 summary.line()
             }

@@ -477,3 +477,42 @@ fn zeitausgleich_is_booked_as_one_absence() {
     s.sync();
     assert_eq!(s.personio.absences().len(), 1, "booked once");
 }
+
+/// A run without problems tells nobody, unless `notify_always` asks for a summary.
+#[test]
+fn quiet_runs_send_nothing_unless_asked() {
+    let s = spawn(true);
+    let base = s._dir.path();
+    std::fs::create_dir_all(base.join("maildir/new")).unwrap();
+    let extra = format!(
+        "\n[source]\nkind = \"maildir\"\npath = {:?}\n\n[report]\nkind = \"outbox\"\ndir = {:?}\nfrom = \"Zeiterfassung <zeiten@example.com>\"\nto = [\"personal@hr.example.com\"]\n",
+        base.join("maildir"),
+        base.join("reports")
+    );
+    std::fs::write(
+        &s.config,
+        std::fs::read_to_string(&s.config).unwrap() + &extra,
+    )
+    .unwrap();
+    let run = || {
+        let out = zeitpost()
+            .arg("--config")
+            .arg(&s.config)
+            .args(["run", "--once"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        std::fs::read_dir(base.join("reports"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    assert_eq!(run(), 1, "the first run names the skipped entries");
+    assert_eq!(run(), 1, "a run with nothing to say sends nothing");
+    let config = std::fs::read_to_string(&s.config).unwrap().replacen(
+        "lock = true\n",
+        "lock = true\nnotify_always = true\n",
+        1,
+    );
+    std::fs::write(&s.config, config).unwrap();
+    assert_eq!(run(), 2, "notify_always: a summary every run");
+}
