@@ -35,6 +35,7 @@
 
 pub mod config;
 pub mod daemon;
+pub mod http;
 pub mod importer;
 pub mod ingest;
 pub mod jobs;

@@ -14,6 +14,8 @@ use reqwest::{Method, StatusCode, Url};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use crate::http::{backoff, retry_after};
+
 pub use super::error::TimrError;
 pub use super::query::Query;
 pub use super::wire::{BreakTime, Deleted, Status, User, WorkingTime, WorkingTimeType};
@@ -26,8 +28,6 @@ const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
 /// The scope a client-credentials client asks for.
 const SCOPE: &str = "timrclient openid";
-/// Requests that may go out back to back after a pause (timers wake late; see `pace`).
-const PACE_BURST: u32 = 4;
 /// timr's largest page.
 const MAX_PAGE: u32 = 500;
 /// 429s tolerated for one call, whatever `attempts` says.
@@ -79,7 +79,7 @@ pub struct Client {
     settings: Settings,
     page_size: u32,
     token: tokio::sync::Mutex<Option<(String, Instant)>>,
-    next_slot: tokio::sync::Mutex<Instant>,
+    pacer: crate::http::Pacer,
 }
 
 impl Client {
@@ -99,14 +99,15 @@ impl Client {
             .user_agent(concat!("zeitpost/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| TimrError::Unexpected(e.to_string()))?;
+        let pacer = crate::http::Pacer::new(settings.max_rps);
         Ok(Client {
+            pacer,
             http,
             base,
             token_url,
             settings,
             page_size: MAX_PAGE,
             token: tokio::sync::Mutex::new(None),
-            next_slot: tokio::sync::Mutex::new(Instant::now()),
         })
     }
 
@@ -180,26 +181,6 @@ impl Client {
         self.base.join(path).expect("static API paths join")
     }
 
-    /// Waits for the next request slot. Slots are 1/max_rps apart, but a few may be used at
-    /// once after a pause, since timers wake late and the overshoot would otherwise add up.
-    async fn pace(&self) {
-        let gap = Duration::from_secs_f64(1.0 / self.settings.max_rps.max(0.01));
-        let mut next = self.next_slot.lock().await;
-        let now = Instant::now();
-        let earliest = now.checked_sub(gap * PACE_BURST).unwrap_or(now);
-        let slot = (*next).max(earliest);
-        *next = slot + gap;
-        if slot > now {
-            tokio::time::sleep_until(slot).await;
-        }
-    }
-
-    /// Pushes the next slot back, e.g. after a 429.
-    async fn hold(&self, d: Duration) {
-        let mut next = self.next_slot.lock().await;
-        *next = (*next).max(Instant::now() + d);
-    }
-
     async fn token(&self, renew: bool) -> Result<String, TimrError> {
         let mut slot = self.token.lock().await;
         if !renew
@@ -218,7 +199,7 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.pace().await;
+            self.pacer.pace().await;
             let sent = self
                 .http
                 .post(self.token_url.clone())
@@ -274,7 +255,7 @@ impl Client {
         loop {
             attempt += 1;
             let token = self.token(false).await?;
-            self.pace().await;
+            self.pacer.pace().await;
             let mut req = self
                 .http
                 .request(method.clone(), url.clone())
@@ -335,7 +316,9 @@ impl Client {
                     if attempt >= self.settings.attempts.max(RATE_LIMIT_ATTEMPTS) {
                         return Err(TimrError::RateLimited(message));
                     }
-                    self.hold(wait.unwrap_or_else(|| backoff(attempt))).await;
+                    self.pacer
+                        .hold(wait.unwrap_or_else(|| backoff(attempt)))
+                        .await;
                 }
                 s if s >= 500 => {
                     if !write && attempt < self.settings.attempts {
@@ -382,23 +365,4 @@ impl Client {
             "{call}: paging does not end"
         )))
     }
-}
-
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let secs: u64 = headers
-        .get("retry-after")?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(secs.min(300)))
-}
-
-/// Capped exponential back-off with jitter: about 0.5 s, 1 s, 2 s, … up to 30 s.
-fn backoff(attempt: u32) -> Duration {
-    let cap = Duration::from_millis(250)
-        .saturating_mul(1 << attempt.min(7))
-        .min(Duration::from_secs(30));
-    cap.mul_f64(0.5 + rand::random::<f64>() / 2.0)
 }

@@ -15,6 +15,8 @@ use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 use tokio::time::Instant;
 
+use crate::http::{backoff, retry_after};
+
 use super::error::PersonioError;
 use super::wire::{self, AttendancePeriod, Page, Person};
 use crate::config::SecretValue;
@@ -23,8 +25,6 @@ use crate::target::layout::{Period, PeriodKind};
 const DT: &str = "%Y-%m-%dT%H:%M:%S";
 /// A token is renewed this long before Personio says it expires.
 const TOKEN_MARGIN: Duration = Duration::from_secs(60);
-/// Requests that may go out back to back after a pause (see [`Client::pace`]).
-const PACE_BURST: u32 = 4;
 /// Assumed lifetime when the token answer gives none.
 const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
 
@@ -88,7 +88,7 @@ pub struct Client {
     base: Url,
     settings: Settings,
     token: tokio::sync::Mutex<Option<(String, Instant)>>,
-    next_slot: tokio::sync::Mutex<Instant>,
+    pacer: crate::http::Pacer,
     stats: Mutex<Stats>,
 }
 
@@ -112,12 +112,13 @@ impl Client {
             .user_agent(concat!("zeitpost/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| PersonioError::Unexpected(e.to_string()))?;
+        let pacer = crate::http::Pacer::new(settings.max_rps);
         Ok(Client {
+            pacer,
             http,
             base,
             settings,
             token: tokio::sync::Mutex::new(None),
-            next_slot: tokio::sync::Mutex::new(Instant::now()),
             stats: Mutex::new(Stats::default()),
         })
     }
@@ -150,28 +151,6 @@ impl Client {
         self.base.join(path).expect("static API paths join")
     }
 
-    /// Waits for the next request slot of the client-side rate limit. Slots are spaced
-    /// 1/max_rps apart, but a few may be used at once after a pause: timers wake late
-    /// (by up to a millisecond), and without that credit the overshoot would add up to a
-    /// third of the allowed rate at a few hundred requests per second.
-    async fn pace(&self) {
-        let gap = Duration::from_secs_f64(1.0 / self.settings.max_rps.max(0.01));
-        let mut next = self.next_slot.lock().await;
-        let now = Instant::now();
-        let earliest = now.checked_sub(gap * PACE_BURST).unwrap_or(now);
-        let slot = (*next).max(earliest);
-        *next = slot + gap;
-        if slot > now {
-            tokio::time::sleep_until(slot).await;
-        }
-    }
-
-    /// Pushes the next slot back, e.g. when Personio's bucket is empty.
-    async fn hold(&self, d: Duration) {
-        let mut next = self.next_slot.lock().await;
-        *next = (*next).max(Instant::now() + d);
-    }
-
     async fn token(&self, renew: bool) -> Result<String, PersonioError> {
         let mut slot = self.token.lock().await;
         if !renew
@@ -188,7 +167,7 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.pace().await;
+            self.pacer.pace().await;
             self.count(Call::Token);
             // No `Accept: application/json` here: the token endpoint has refused it.
             let (status, retry_after, body) = match self
@@ -252,7 +231,7 @@ impl Client {
         loop {
             attempt += 1;
             let token = self.token(false).await?;
-            self.pace().await;
+            self.pacer.pace().await;
             self.count(call);
             let mut req = self
                 .http
@@ -319,7 +298,7 @@ impl Client {
                         return Err(PersonioError::RateLimited);
                     }
                     let wait = retry_after.unwrap_or_else(|| backoff(attempt));
-                    self.hold(wait).await;
+                    self.pacer.hold(wait).await;
                     continue;
                 }
                 s if s >= 500 => {
@@ -351,7 +330,7 @@ impl Client {
         ) && remaining < 1.0
             && rate > 0.0
         {
-            self.hold(Duration::from_secs_f64(1.0 / rate)).await;
+            self.pacer.hold(Duration::from_secs_f64(1.0 / rate)).await;
         }
     }
 
@@ -577,23 +556,4 @@ fn remote(p: AttendancePeriod) -> Result<RemotePeriod, PersonioError> {
         },
         comment: p.comment,
     })
-}
-
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let secs: u64 = headers
-        .get("retry-after")?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(secs.min(300)))
-}
-
-/// Capped exponential back-off with full jitter: 0.5 s, 1 s, 2 s, … up to 30 s.
-fn backoff(attempt: u32) -> Duration {
-    let cap = Duration::from_millis(500)
-        .saturating_mul(1 << attempt.min(6))
-        .min(Duration::from_secs(30));
-    cap.mul_f64(0.5 + rand::random::<f64>() / 2.0)
 }

@@ -1,0 +1,92 @@
+//! What the HTTP clients (Personio, timr) share: pacing to a request rate, capped back-off,
+//! and reading `Retry-After`.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// Requests that may go out back to back after a pause: timers wake late (by up to a
+/// millisecond), and without that credit the overshoot would add up to a third of the
+/// allowed rate at a few hundred requests per second.
+const BURST: u32 = 4;
+
+/// Spaces requests 1/max_rps apart.
+pub struct Pacer {
+    gap: Duration,
+    next: tokio::sync::Mutex<Instant>,
+}
+
+impl Pacer {
+    pub fn new(max_rps: f64) -> Pacer {
+        Pacer {
+            gap: Duration::from_secs_f64(1.0 / max_rps.max(0.01)),
+            next: tokio::sync::Mutex::new(Instant::now()),
+        }
+    }
+
+    /// Waits for the next request slot.
+    pub async fn pace(&self) {
+        let mut next = self.next.lock().await;
+        let now = Instant::now();
+        let earliest = now.checked_sub(self.gap * BURST).unwrap_or(now);
+        let slot = (*next).max(earliest);
+        *next = slot + self.gap;
+        if slot > now {
+            tokio::time::sleep_until(slot).await;
+        }
+    }
+
+    /// Pushes the next slot back, e.g. after a 429 or when the server's bucket is empty.
+    pub async fn hold(&self, d: Duration) {
+        let mut next = self.next.lock().await;
+        *next = (*next).max(Instant::now() + d);
+    }
+}
+
+/// The `Retry-After` seconds of an answer, at most five minutes.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let secs: u64 = headers
+        .get("retry-after")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(secs.min(300)))
+}
+
+/// Capped exponential back-off with jitter: about 0.5 s, 1 s, 2 s, … up to 30 s.
+pub fn backoff(attempt: u32) -> Duration {
+    let cap = Duration::from_millis(500)
+        .saturating_mul(1 << attempt.min(6))
+        .min(Duration::from_secs(30));
+    cap.mul_f64(0.5 + rand::random::<f64>() / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_grows_and_is_capped() {
+        assert!(backoff(1) <= Duration::from_secs(1));
+        assert!(backoff(20) <= Duration::from_secs(30) && backoff(20) >= Duration::from_secs(15));
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("retry-after", "7".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        h.insert("retry-after", "99999".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(300)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pacer_spaces_requests_after_a_small_burst() {
+        let p = Pacer::new(10.0);
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let start = Instant::now();
+        for _ in 0..14 {
+            p.pace().await;
+        }
+        // The one due now and 4 on credit at once, then 9 more 100 ms apart.
+        assert_eq!(start.elapsed(), Duration::from_millis(900));
+    }
+}
