@@ -43,6 +43,30 @@ impl Pacer {
     }
 }
 
+/// A bearer token and when to renew it: a minute before it expires, and after an hour when
+/// the token answer gives no lifetime.
+#[derive(Debug, Default)]
+pub struct Token(Option<(String, Instant)>);
+
+impl Token {
+    /// The token, unless it is about to expire.
+    pub fn fresh(&self) -> Option<&str> {
+        match &self.0 {
+            Some((t, until)) if Instant::now() < *until => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Keeps a new token that lives `expires_in` seconds.
+    pub fn keep(&mut self, token: &str, expires_in: Option<u64>) {
+        let life = Duration::from_secs(expires_in.unwrap_or(3600));
+        self.0 = Some((
+            token.to_string(),
+            Instant::now() + life.saturating_sub(Duration::from_secs(60)),
+        ));
+    }
+}
+
 /// The `Retry-After` seconds of an answer, at most five minutes.
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let secs: u64 = headers
@@ -76,6 +100,19 @@ mod tests {
         assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
         h.insert("retry-after", "99999".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(300)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn tokens_are_renewed_a_minute_before_they_expire() {
+        let mut t = Token::default();
+        assert_eq!(t.fresh(), None);
+        t.keep("abc", Some(120));
+        assert_eq!(t.fresh(), Some("abc"));
+        tokio::time::advance(Duration::from_secs(61)).await;
+        assert_eq!(t.fresh(), None);
+        t.keep("def", None);
+        tokio::time::advance(Duration::from_secs(3539)).await;
+        assert_eq!(t.fresh(), Some("def"));
     }
 
     #[tokio::test(start_paused = true)]

@@ -12,7 +12,6 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::{Value, json};
-use tokio::time::Instant;
 
 use crate::http::{backoff, retry_after};
 
@@ -22,10 +21,6 @@ pub use super::wire::{BreakTime, Deleted, Status, User, WorkingTime, WorkingTime
 use super::{query, wire};
 use crate::config::SecretValue;
 
-/// A token is renewed this long before timr says it expires.
-const TOKEN_MARGIN: Duration = Duration::from_secs(60);
-/// Assumed token lifetime when the answer gives none.
-const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
 /// The scope a client-credentials client asks for.
 const SCOPE: &str = "timrclient openid";
 /// timr's largest page.
@@ -78,7 +73,7 @@ pub struct Client {
     token_url: Url,
     settings: Settings,
     page_size: u32,
-    token: tokio::sync::Mutex<Option<(String, Instant)>>,
+    token: tokio::sync::Mutex<crate::http::Token>,
     pacer: crate::http::Pacer,
 }
 
@@ -107,7 +102,7 @@ impl Client {
             token_url,
             settings,
             page_size: MAX_PAGE,
-            token: tokio::sync::Mutex::new(None),
+            token: tokio::sync::Mutex::new(crate::http::Token::default()),
         })
     }
 
@@ -183,11 +178,8 @@ impl Client {
 
     async fn token(&self, renew: bool) -> Result<String, TimrError> {
         let mut slot = self.token.lock().await;
-        if !renew
-            && let Some((t, until)) = slot.as_ref()
-            && Instant::now() < *until
-        {
-            return Ok(t.clone());
+        if !renew && let Some(t) = slot.fresh() {
+            return Ok(t.to_string());
         }
         let form = [
             ("grant_type", "client_credentials"),
@@ -217,9 +209,7 @@ impl Client {
             if status.is_success() {
                 let t: wire::Token = serde_json::from_str(&body)
                     .map_err(|e| TimrError::Unexpected(format!("{call}: {e}")))?;
-                let life = Duration::from_secs(t.expires_in.unwrap_or(DEFAULT_TOKEN_LIFETIME));
-                let until = Instant::now() + life.saturating_sub(TOKEN_MARGIN);
-                *slot = Some((t.access_token.clone(), until));
+                slot.keep(&t.access_token, t.expires_in);
                 return Ok(t.access_token);
             }
             let message = format!(

@@ -13,7 +13,6 @@ use std::time::Duration;
 use chrono::{NaiveDate, NaiveDateTime};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
-use tokio::time::Instant;
 
 use crate::http::{backoff, retry_after};
 
@@ -23,10 +22,6 @@ use crate::config::SecretValue;
 use crate::target::layout::{Period, PeriodKind};
 
 const DT: &str = "%Y-%m-%dT%H:%M:%S";
-/// A token is renewed this long before Personio says it expires.
-const TOKEN_MARGIN: Duration = Duration::from_secs(60);
-/// Assumed lifetime when the token answer gives none.
-const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -87,7 +82,7 @@ pub struct Client {
     http: reqwest::Client,
     base: Url,
     settings: Settings,
-    token: tokio::sync::Mutex<Option<(String, Instant)>>,
+    token: tokio::sync::Mutex<crate::http::Token>,
     pacer: crate::http::Pacer,
     stats: Mutex<Stats>,
 }
@@ -118,7 +113,7 @@ impl Client {
             http,
             base,
             settings,
-            token: tokio::sync::Mutex::new(None),
+            token: tokio::sync::Mutex::new(crate::http::Token::default()),
             stats: Mutex::new(Stats::default()),
         })
     }
@@ -153,11 +148,8 @@ impl Client {
 
     async fn token(&self, renew: bool) -> Result<String, PersonioError> {
         let mut slot = self.token.lock().await;
-        if !renew
-            && let Some((t, until)) = slot.as_ref()
-            && Instant::now() < *until
-        {
-            return Ok(t.clone());
+        if !renew && let Some(t) = slot.fresh() {
+            return Ok(t.to_string());
         }
         let form = [
             ("grant_type", "client_credentials"),
@@ -188,11 +180,7 @@ impl Client {
             if status.is_success() {
                 let t: wire::Token = serde_json::from_str(&body)
                     .map_err(|e| PersonioError::Unexpected(format!("token answer: {e}")))?;
-                let life = Duration::from_secs(t.expires_in.unwrap_or(DEFAULT_TOKEN_LIFETIME));
-                *slot = Some((
-                    t.access_token.clone(),
-                    Instant::now() + life.saturating_sub(TOKEN_MARGIN),
-                ));
+                slot.keep(&t.access_token, t.expires_in);
                 return Ok(t.access_token);
             }
             let transient = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
