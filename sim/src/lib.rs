@@ -3,5 +3,6 @@
 //! Tests and benchmarks cannot reach the real services, so each module here runs a local HTTP
 //! server that behaves like one of them, including its documented quirks and failure modes.
 
+mod net;
 pub mod personio;
 pub mod timr;

@@ -44,7 +44,8 @@ pub use faults::{Fault, Route};
 pub use log::{RequestRecord, Stats};
 pub use model::{DATE_TIME_FORMAT, Period, PeriodType, Person};
 
-use server::{Kill, KillListener, Shared, lock};
+use crate::net::{Kill, KillListener};
+use server::{Shared, lock};
 use state::State;
 
 /// A running simulator. Dropping it stops the server.

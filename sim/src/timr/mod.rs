@@ -41,7 +41,8 @@ pub use model::{
 };
 pub use routes::{API_PREFIX, OPERATIONS, Operation, Route, TOKEN_PATH};
 
-use net::{Cut, CutListener, Shared, lock};
+use crate::net::{Kill, KillListener};
+use net::{Shared, lock};
 use state::State;
 
 /// A running simulator. Dropping it stops the server.
@@ -284,8 +285,8 @@ fn serve(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
         let app = Router::new().fallback(net::entry).with_state(shared);
-        let service = app.into_make_service_with_connect_info::<Cut>();
-        let server = axum::serve(CutListener(listener), service);
+        let service = app.into_make_service_with_connect_info::<Kill>();
+        let server = axum::serve(KillListener(listener), service);
         let _ = ready.send(());
         tokio::select! {
             _ = server.into_future() => {}

@@ -1,23 +1,14 @@
 //! The HTTP edge: a loopback listener whose connections a fault can cut without a reply.
 //!
-//! "Change applied, answer lost" is what a sync job that locks entries has to survive, so the
-//! simulator produces it for real. Each connection carries a switch; once the handler throws
-//! it, reads and writes on the socket fail, hyper abandons the connection and no status line is
-//! ever sent.
+//! "Change applied, answer lost" is what a sync job that locks entries has to survive; the
+//! connection is cut with the shared kill switch ([`crate::net`]), so no status line is ever
+//! sent.
 
-use std::io;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use axum::extract::connect_info::Connected;
 use axum::extract::{ConnectInfo, Request, State as AxState};
 use axum::response::Response;
-use axum::serve::{IncomingStream, Listener};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
 
 use super::faults::Fault;
 use super::log::RequestRecord;
@@ -25,6 +16,7 @@ use super::query::Params;
 use super::reply::{Problem, Reply};
 use super::routes::classify;
 use super::state::{Ctx, State};
+use crate::net::Kill;
 
 /// The state shared between the test thread and the server.
 pub(crate) type Shared = Arc<Mutex<State>>;
@@ -34,107 +26,12 @@ pub(crate) fn lock(shared: &Shared) -> MutexGuard<'_, State> {
     shared.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// A connection's cut switch.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Cut(Arc<AtomicBool>);
-
-impl Cut {
-    fn is_cut(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-impl Connected<IncomingStream<'_, CutListener>> for Cut {
-    fn connect_info(stream: IncomingStream<'_, CutListener>) -> Self {
-        stream.remote_addr().clone()
-    }
-}
-
-/// A TCP stream that fails every operation once its switch is thrown.
-pub(crate) struct CutStream {
-    tcp: TcpStream,
-    cut: Cut,
-}
-
-fn cut_error() -> io::Error {
-    io::Error::new(io::ErrorKind::ConnectionAborted, "cut by an injected fault")
-}
-
-impl AsyncRead for CutStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        if self.cut.is_cut() {
-            return Poll::Ready(Err(cut_error()));
-        }
-        Pin::new(&mut self.tcp).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for CutStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        if self.cut.is_cut() {
-            return Poll::Ready(Err(cut_error()));
-        }
-        Pin::new(&mut self.tcp).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.cut.is_cut() {
-            return Poll::Ready(Err(cut_error()));
-        }
-        Pin::new(&mut self.tcp).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.cut.is_cut() {
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut self.tcp).poll_shutdown(cx)
-    }
-}
-
-/// Hands out cuttable streams; the switch doubles as the connection's "address".
-pub(crate) struct CutListener(pub TcpListener);
-
-impl Listener for CutListener {
-    type Io = CutStream;
-    type Addr = Cut;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            if let Ok((tcp, _)) = self.0.accept().await {
-                let _ = tcp.set_nodelay(true);
-                let cut = Cut::default();
-                return (
-                    CutStream {
-                        tcp,
-                        cut: cut.clone(),
-                    },
-                    cut,
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<Self::Addr> {
-        Ok(Cut::default())
-    }
-}
-
 const BODY_LIMIT: usize = 4 << 20;
 
 /// Every request lands here: faults first, then the simulated API, then the log.
 pub(crate) async fn entry(
     AxState(shared): AxState<Shared>,
-    ConnectInfo(cut): ConnectInfo<Cut>,
+    ConnectInfo(kill): ConnectInfo<Kill>,
     req: Request,
 ) -> Response {
     let at = SystemTime::now();
@@ -211,7 +108,7 @@ pub(crate) async fn entry(
     });
     drop(st);
     if dropped {
-        cut.0.store(true, Ordering::SeqCst);
+        kill.fire();
     }
     reply.into_response()
 }
