@@ -1,5 +1,5 @@
 //! What the HTTP clients (Personio, timr) share: pacing to a request rate, capped back-off,
-//! and reading `Retry-After`.
+//! reading `Retry-After`, and caching and fetching OAuth tokens.
 
 use std::time::Duration;
 
@@ -77,6 +77,36 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .parse()
         .ok()?;
     Some(Duration::from_secs(secs.min(300)))
+}
+
+/// A token endpoint's answer read whole. A request that never got an answer counts as a
+/// 503, so the caller's one retry rule covers both: a token request changes nothing remote.
+pub struct TokenAnswer {
+    pub status: reqwest::StatusCode,
+    pub wait: Option<Duration>,
+    pub body: String,
+}
+
+impl TokenAnswer {
+    pub async fn read(sent: Result<reqwest::Response, reqwest::Error>) -> TokenAnswer {
+        match sent {
+            Ok(resp) => TokenAnswer {
+                status: resp.status(),
+                wait: retry_after(resp.headers()),
+                body: resp.text().await.unwrap_or_default(),
+            },
+            Err(e) => TokenAnswer {
+                status: reqwest::StatusCode::SERVICE_UNAVAILABLE,
+                wait: None,
+                body: e.to_string(),
+            },
+        }
+    }
+
+    /// Rate limits and server faults pass; anything else is the credentials' fault.
+    pub fn transient(&self) -> bool {
+        self.status == reqwest::StatusCode::TOO_MANY_REQUESTS || self.status.is_server_error()
+    }
 }
 
 /// Capped exponential back-off with jitter: about 0.5 s, 1 s, 2 s, … up to 30 s.

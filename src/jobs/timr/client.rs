@@ -10,10 +10,10 @@
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
-use reqwest::{Method, StatusCode, Url};
+use reqwest::{Method, Url};
 use serde_json::{Value, json};
 
-use crate::http::{backoff, retry_after};
+use crate::http::{TokenAnswer, backoff, retry_after};
 
 pub use super::error::TimrError;
 pub use super::query::Query;
@@ -198,27 +198,19 @@ impl Client {
                 .form(&form)
                 .send()
                 .await;
-            let (status, wait, body) = match sent {
-                Ok(resp) => {
-                    let status = resp.status();
-                    let wait = retry_after(resp.headers());
-                    (status, wait, resp.text().await.unwrap_or_default())
-                }
-                Err(e) => (StatusCode::SERVICE_UNAVAILABLE, None, e.to_string()),
-            };
-            if status.is_success() {
-                let t: wire::Token = serde_json::from_str(&body)
+            let answer = TokenAnswer::read(sent).await;
+            if answer.status.is_success() {
+                let t: wire::Token = serde_json::from_str(&answer.body)
                     .map_err(|e| TimrError::Unexpected(format!("{call}: {e}")))?;
                 slot.keep(&t.access_token, t.expires_in);
                 return Ok(t.access_token);
             }
             let message = format!(
                 "{call}: HTTP {}: {}",
-                status.as_u16(),
-                wire::error_message(&body)
+                answer.status.as_u16(),
+                wire::error_message(&answer.body)
             );
-            let transient = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
-            if !transient {
+            if !answer.transient() {
                 return Err(TimrError::Unauthorized(message));
             }
             if attempt >= self.settings.attempts {
@@ -227,7 +219,7 @@ impl Client {
                     maybe_applied: false,
                 });
             }
-            tokio::time::sleep(wait.unwrap_or_else(|| backoff(attempt))).await;
+            tokio::time::sleep(answer.wait.unwrap_or_else(|| backoff(attempt))).await;
         }
     }
 

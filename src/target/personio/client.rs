@@ -14,7 +14,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
-use crate::http::{backoff, retry_after};
+use crate::http::{TokenAnswer, backoff, retry_after};
 
 use super::error::PersonioError;
 use super::wire::{self, AttendancePeriod, Page, Person};
@@ -162,46 +162,37 @@ impl Client {
             self.pacer.pace().await;
             self.count(Call::Token);
             // No `Accept: application/json` here: the token endpoint has refused it.
-            let (status, retry_after, body) = match self
+            let sent = self
                 .http
                 .post(self.url("v2/auth/token"))
                 .form(&form)
                 .send()
-                .await
-            {
-                Ok(resp) => {
-                    let status = resp.status();
-                    self.answered(Call::Token, status.as_u16());
-                    let retry_after = retry_after(resp.headers());
-                    (status, retry_after, resp.text().await.unwrap_or_default())
-                }
-                Err(e) => (StatusCode::SERVICE_UNAVAILABLE, None, e.to_string()),
-            };
-            if status.is_success() {
-                let t: wire::Token = serde_json::from_str(&body)
+                .await;
+            if let Ok(resp) = &sent {
+                self.answered(Call::Token, resp.status().as_u16());
+            }
+            let answer = TokenAnswer::read(sent).await;
+            if answer.status.is_success() {
+                let t: wire::Token = serde_json::from_str(&answer.body)
                     .map_err(|e| PersonioError::Unexpected(format!("token answer: {e}")))?;
                 slot.keep(&t.access_token, t.expires_in);
                 return Ok(t.access_token);
             }
-            let transient = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
-            if !transient {
-                return Err(PersonioError::Unauthorized(format!(
-                    "HTTP {}: {}",
-                    status.as_u16(),
-                    wire::error_message(&body)
-                )));
+            let refusal = format!(
+                "HTTP {}: {}",
+                answer.status.as_u16(),
+                wire::error_message(&answer.body)
+            );
+            if !answer.transient() {
+                return Err(PersonioError::Unauthorized(refusal));
             }
             if attempt >= self.settings.attempts {
                 return Err(PersonioError::Unavailable {
-                    message: format!(
-                        "token: HTTP {}: {}",
-                        status.as_u16(),
-                        wire::error_message(&body)
-                    ),
+                    message: format!("token: {refusal}"),
                     maybe_applied: false,
                 });
             }
-            tokio::time::sleep(retry_after.unwrap_or_else(|| backoff(attempt))).await;
+            tokio::time::sleep(answer.wait.unwrap_or_else(|| backoff(attempt))).await;
         }
     }
 
