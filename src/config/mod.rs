@@ -5,6 +5,7 @@
 //! the key. Sections the running command does not need may be left out.
 
 mod secret;
+mod timetrack;
 pub mod units;
 
 use std::collections::BTreeMap;
@@ -14,6 +15,10 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub use secret::{Secret, SecretError, SecretValue};
+pub use timetrack::{
+    AbsencesJob, Direction, EmployeesJob, EntriesMode, Master, TimeEntriesJob, TimetrackConfig,
+    UsernameRule,
+};
 
 use crate::lang::Lang;
 use crate::parse::{Limits, Profile};
@@ -417,32 +422,6 @@ fn default_hourly() -> Duration {
     Duration::from_secs(3600)
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TimetrackConfig {
-    pub base_url: String,
-    pub api_key: Secret,
-    pub api_secret: Secret,
-    pub employees: Option<TimetrackJob>,
-    pub time_entries: Option<TimetrackJob>,
-    pub absences: Option<TimetrackJob>,
-}
-
-/// One TimeTrack job; the keys besides `enabled` and `interval` depend on the job.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TimetrackJob {
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    #[serde(default = "default_hourly", deserialize_with = "units::duration")]
-    pub interval: Duration,
-    pub direction: Option<String>,
-    pub mode: Option<String>,
-    pub master: Option<String>,
-    #[serde(default)]
-    pub type_map: BTreeMap<String, String>,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {reason}")]
@@ -573,6 +552,9 @@ impl Config {
                     t.timezone
                 ),
             ));
+        }
+        if let Some(t) = &self.timetrack {
+            t.check()?;
         }
         if self.import.max_period.is_zero()
             || self.import.max_period > Duration::from_secs(48 * 3600)

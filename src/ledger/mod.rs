@@ -13,6 +13,9 @@ mod jobs;
 mod mails;
 mod schema;
 mod status;
+mod sync;
+
+pub use sync::{Known, Pair, Side, SyncRun};
 
 pub use mails::{Cycle, EarlierMail, MailEntry, MailFacts, MailState, QueuedReport};
 pub use status::Status;

@@ -107,4 +107,41 @@ pub const MIGRATIONS: &[&str] = &[
         locked     INTEGER NOT NULL DEFAULT 0
     );
     "#,
+    // 4: two-way sync: which item on one side is which on the other, and what each looked
+    // like when last seen; the TimeTrack username of each address; one row per job run.
+    r#"
+    CREATE TABLE sync_pairs (
+        id              INTEGER PRIMARY KEY,
+        job             TEXT NOT NULL,
+        key             TEXT NOT NULL,
+        day             TEXT,
+        origin          TEXT NOT NULL CHECK (origin IN ('personio', 'timetrack')),
+        personio_id     TEXT,
+        personio_hash   TEXT,
+        timetrack_id    TEXT,
+        timetrack_hash  TEXT,
+        pending         TEXT CHECK (pending IN ('personio', 'timetrack')),
+        updated_at      TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX sync_pairs_personio ON sync_pairs(job, personio_id)
+        WHERE personio_id IS NOT NULL;
+    CREATE UNIQUE INDEX sync_pairs_timetrack ON sync_pairs(job, timetrack_id)
+        WHERE timetrack_id IS NOT NULL;
+    CREATE INDEX sync_pairs_day ON sync_pairs(job, day);
+    CREATE TABLE timetrack_users (
+        email     TEXT PRIMARY KEY,
+        username  TEXT NOT NULL,
+        user_id   TEXT
+    );
+    CREATE TABLE sync_runs (
+        id           INTEGER PRIMARY KEY,
+        job          TEXT NOT NULL,
+        started_at   TEXT NOT NULL,
+        finished_at  TEXT,
+        summary      TEXT,
+        problems     INTEGER NOT NULL DEFAULT 0,
+        error        TEXT
+    );
+    CREATE INDEX sync_runs_job ON sync_runs(job, id);
+    "#,
 ];
