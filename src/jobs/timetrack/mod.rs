@@ -6,7 +6,9 @@
 //! then carries the steps out, saving each pair before its write is sent, so that a run
 //! stopped anywhere neither loses nor doubles an item.
 
+pub mod apply;
 pub mod leave;
 pub mod people;
 pub mod reconcile;
 pub mod shift;
+pub mod summary;
