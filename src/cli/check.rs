@@ -52,13 +52,8 @@ pub fn run(config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         reports(&config, &mut lines).await;
         personio(&config, &mut lines).await;
         timr(&config, &mut lines).await;
+        timetrack(&config, &mut lines).await;
     });
-    if config.timetrack.is_some() {
-        lines.skip(
-            "TimeTrack",
-            "configured, but this version has no sync job for it yet; not checked",
-        );
-    }
     Ok(if lines.failed {
         ExitCode::from(EXIT_FAILED)
     } else {
@@ -259,6 +254,34 @@ async fn timr(config: &Config, lines: &mut Lines) {
                 _ => None,
             };
             lines.fail("timr", e, hint);
+        }
+    }
+}
+
+async fn timetrack(config: &Config, lines: &mut Lines) {
+    use zeitpost::jobs::timetrack::error::TimeTrackError;
+    use zeitpost::jobs::timetrack::sync::{SyncError, client};
+    let Some(t) = &config.timetrack else { return };
+    let result = match client(t, TIMEOUT, 2) {
+        Ok(c) => c.check().await.map_err(SyncError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => lines.ok("TimeTrack", "API key and secret accepted, users readable"),
+        Err(e) => {
+            let hint = match &e {
+                SyncError::Timetrack(TimeTrackError::Unauthorized(_)) => Some(
+                    "check timetrack.api_key and api_secret (Settings / General / API; a regenerated secret voids the old one)",
+                ),
+                SyncError::Timetrack(TimeTrackError::Forbidden(_)) => {
+                    Some("the API needs a TimeTrack Enterprise account")
+                }
+                SyncError::Timetrack(TimeTrackError::Unavailable { .. } | TimeTrackError::NotFound(_)) => {
+                    Some("is timetrack.base_url right (https://<account>.timetrackenterprise.com/api/v2/ext/)?")
+                }
+                _ => None,
+            };
+            lines.fail("TimeTrack", e, hint);
         }
     }
 }

@@ -59,5 +59,18 @@ pub fn run(args: StatusArgs, config_path: Option<&Path>) -> anyhow::Result<ExitC
     if let Some(run) = &status.timr_last_run {
         println!("timr sync:      {run}");
     }
+    for run in &status.sync_runs {
+        let what = match &run.error {
+            Some(e) => format!("failed: {e}"),
+            None => run.summary.clone(),
+        };
+        println!("{:<16}{}: {what}", format!("{}:", run.job), run.finished_at);
+    }
+    if status.sync_pairs > 0 {
+        println!(
+            "TimeTrack:      {} items paired with Personio, {} writes pending",
+            status.sync_pairs, status.sync_pending
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,8 @@ use tokio::time::Instant;
 
 use super::{Daemon, DaemonError};
 use crate::importer::Target;
+use crate::jobs::timetrack::summary::Job;
+use crate::jobs::timetrack::sync::TimetrackSync;
 use crate::jobs::timr::client::{Client, Settings};
 use crate::jobs::timr::sync::TimrSync;
 use crate::report::mail::{ReportContext, compose};
@@ -43,16 +45,57 @@ impl TimrJob {
     }
 }
 
+/// The TimeTrack jobs: one client, and when each enabled job is due next.
+pub struct TimetrackJobs {
+    client: crate::jobs::timetrack::client::Client,
+    due: Vec<(Job, Duration, Instant)>,
+}
+
+impl TimetrackJobs {
+    pub fn from_config(config: &crate::config::Config) -> Result<Option<TimetrackJobs>, DaemonError> {
+        let Some(t) = &config.timetrack else {
+            return Ok(None);
+        };
+        let mut due = Vec::new();
+        let now = Instant::now();
+        if let Some(j) = t.employees.as_ref().filter(|j| j.enabled) {
+            due.push((Job::Employees, j.interval, now));
+        }
+        if let Some(j) = t.time_entries.as_ref().filter(|j| j.enabled) {
+            due.push((Job::TimeEntries, j.interval, now));
+        }
+        if let Some(j) = t.absences.as_ref().filter(|j| j.enabled) {
+            due.push((Job::Absences, j.interval, now));
+        }
+        if due.is_empty() {
+            return Ok(None);
+        }
+        let client = crate::jobs::timetrack::sync::client(t, Duration::from_secs(30), 6)
+            .map_err(|e| DaemonError::Job(e.to_string()))?;
+        Ok(Some(TimetrackJobs { client, due }))
+    }
+}
+
 impl Daemon {
     /// How long until the next job is due.
     pub(super) fn next_job_in(&self) -> Option<Duration> {
-        self.timr
-            .as_ref()
-            .map(|j| j.next.saturating_duration_since(Instant::now()))
+        let now = Instant::now();
+        let timr = self.timr.as_ref().map(|j| j.next);
+        let tt = self.timetrack.iter().flat_map(|t| t.due.iter().map(|d| d.2));
+        timr.into_iter().chain(tt).min().map(|next| next.saturating_duration_since(now))
     }
 
-    /// Runs every job that is due; says whether it went through, `None` when none was due.
-    pub(super) async fn run_due_jobs(&mut self) -> Option<bool> {
+    /// Runs every job that is due; returns each run's job name and whether it went through.
+    pub(super) async fn run_due_jobs(&mut self) -> Vec<(&'static str, bool)> {
+        let mut runs = Vec::new();
+        if let Some(ok) = self.run_timr().await {
+            runs.push(("timr", ok));
+        }
+        runs.extend(self.run_timetrack().await);
+        runs
+    }
+
+    async fn run_timr(&mut self) -> Option<bool> {
         let job = self.timr.as_mut()?;
         if job.next > Instant::now() {
             return None;
@@ -77,26 +120,30 @@ impl Daemon {
             Ok(summary) => {
                 tracing::info!("timr sync: {}", summary.line());
                 if !summary.problems.is_empty() {
-                    self.tell_hr(&format!(
-                        "timr: {} entries were not transferred to Personio:\n{}",
-                        summary.problems.len(),
-                        summary
-                            .problems
-                            .iter()
-                            .map(|(id, why)| format!("- {id}: {why}"))
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    ));
+                    self.tell_hr(
+                        "timr sync",
+                        &format!(
+                            "timr: {} entries were not transferred to Personio:\n{}",
+                            summary.problems.len(),
+                            summary
+                                .problems
+                                .iter()
+                                .map(|(id, why)| format!("- {id}: {why}"))
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        ),
+                    );
                 } else if config.notify_always {
-                    self.tell_hr(&format!("timr: {}", summary.line()));
+                    self.tell_hr("timr sync", &format!("timr: {}", summary.line()));
                 }
                 summary.line()
             }
             Err(e) => {
                 tracing::error!("timr sync failed: {e}");
-                self.tell_hr(&format!(
-                    "timr: the sync failed and is tried again at the next interval: {e}"
-                ));
+                self.tell_hr(
+                    "timr sync",
+                    &format!("timr: the sync failed and is tried again at the next interval: {e}"),
+                );
                 format!("failed: {e}")
             }
         };
@@ -107,8 +154,69 @@ impl Daemon {
         Some(run.is_ok())
     }
 
+    async fn run_timetrack(&mut self) -> Vec<(&'static str, bool)> {
+        let mut runs = Vec::new();
+        let Some(config) = self.config.timetrack.clone() else {
+            return runs;
+        };
+        let Some(jobs) = self.timetrack.as_mut() else {
+            return runs;
+        };
+        let now = Instant::now();
+        let due: Vec<Job> = jobs
+            .due
+            .iter_mut()
+            .filter(|d| d.2 <= now)
+            .map(|d| {
+                d.2 = now + d.1;
+                d.0
+            })
+            .collect();
+        if due.is_empty() {
+            return runs;
+        }
+        let Target::Personio(target) = &mut self.target else {
+            tracing::error!("the TimeTrack jobs sync with Personio: the config needs a [personio] section");
+            return runs;
+        };
+        let mut notices = Vec::new();
+        for job in due {
+            let run = TimetrackSync {
+                client: &jobs.client,
+                target,
+                ledger: &mut self.ledger,
+                config: &config,
+            }
+            .run(job, None, false)
+            .await;
+            match &run {
+                Ok(s) => {
+                    tracing::info!("TimeTrack {}: {}", job.name(), s.line());
+                    let lines: Vec<String> = s.conflicts.iter().chain(&s.problems).map(|l| format!("- {l}")).collect();
+                    if !lines.is_empty() {
+                        notices.push(format!("TimeTrack {}: {}\n{}", job.name(), s.line(), lines.join("\n")));
+                    } else if config.notify_always {
+                        notices.push(format!("TimeTrack {}: {}", job.name(), s.line()));
+                    }
+                }
+                Err(e) => {
+                    tracing::error!("TimeTrack {} failed: {e}", job.name());
+                    notices.push(format!(
+                        "TimeTrack {}: the sync failed and is tried again at the next interval: {e}",
+                        job.name()
+                    ));
+                }
+            }
+            runs.push((job.key(), run.is_ok()));
+        }
+        if !notices.is_empty() {
+            self.tell_hr("TimeTrack sync", &notices.join("\n\n"));
+        }
+        runs
+    }
+
     /// Queues one notice to `report.to` (sent with the other reports).
-    fn tell_hr(&self, notice: &str) {
+    fn tell_hr(&self, subject: &str, notice: &str) {
         let Some(from) = self.config.report.from.as_deref() else {
             return;
         };
@@ -120,7 +228,7 @@ impl Daemon {
             to: self.config.report.to.clone(),
             original_message_id: None,
             original_references: None,
-            original_subject: Some("timr sync"),
+            original_subject: Some(subject),
             lang: self.settings.lang,
             notice: Some(notice.to_string()),
         };
@@ -130,10 +238,10 @@ impl Daemon {
                     .ledger
                     .queue_report(&c.sender, &c.recipients, &c.message)
                 {
-                    tracing::error!("timr notice not queued: {e}");
+                    tracing::error!("{subject} notice not queued: {e}");
                 }
             }
-            Err(e) => tracing::error!("timr notice not composed: {e}"),
+            Err(e) => tracing::error!("{subject} notice not composed: {e}"),
         }
     }
 }

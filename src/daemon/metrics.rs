@@ -21,9 +21,9 @@ pub struct Metrics {
     pub last_cycle_seconds: f64,
     pub last_success_unix: Option<i64>,
     pub personio: Stats,
-    /// timr job runs by result, and when it last ran.
-    pub timr_runs: BTreeMap<&'static str, u64>,
-    pub timr_last_run_unix: Option<i64>,
+    /// Sync job runs by job and result, and when each job last ran.
+    pub job_runs: BTreeMap<(&'static str, &'static str), u64>,
+    pub job_last_run_unix: BTreeMap<&'static str, i64>,
 }
 
 impl Metrics {
@@ -54,12 +54,13 @@ impl Metrics {
         if let Some(stats) = &p.personio {
             self.personio = stats.clone();
         }
-        if let Some(ok) = p.timr_run {
+        for (job, ok) in &p.job_runs {
             *self
-                .timr_runs
-                .entry(if ok { "ok" } else { "failed" })
+                .job_runs
+                .entry((job, if *ok { "ok" } else { "failed" }))
                 .or_default() += 1;
-            self.timr_last_run_unix = Some(chrono::Utc::now().timestamp());
+            self.job_last_run_unix
+                .insert(job, chrono::Utc::now().timestamp());
         }
     }
 
@@ -138,13 +139,13 @@ impl Metrics {
             "Duration of the last cycle.",
             &[(String::new(), format!("{:.3}", self.last_cycle_seconds))],
         );
-        if !self.timr_runs.is_empty() {
+        if !self.job_runs.is_empty() {
             let runs: Vec<(String, String)> = self
-                .timr_runs
+                .job_runs
                 .iter()
-                .map(|(result, n)| {
+                .map(|((job, result), n)| {
                     (
-                        format!("{{job=\"timr\",result=\"{result}\"}}"),
+                        format!("{{job=\"{job}\",result=\"{result}\"}}"),
                         n.to_string(),
                     )
                 })
@@ -156,12 +157,17 @@ impl Metrics {
                 &runs,
             );
         }
-        if let Some(t) = self.timr_last_run_unix {
+        if !self.job_last_run_unix.is_empty() {
+            let last: Vec<(String, String)> = self
+                .job_last_run_unix
+                .iter()
+                .map(|(job, t)| (format!("{{job=\"{job}\"}}"), t.to_string()))
+                .collect();
             metric(
                 "zeitpost_job_last_run_timestamp_seconds",
                 "gauge",
                 "When a sync job last ran (Unix time).",
-                &[("{job=\"timr\"}".into(), t.to_string())],
+                &last,
             );
         }
         if let Some(t) = self.last_success_unix {
@@ -227,7 +233,7 @@ mod tests {
                 ..Status::default()
             }),
             personio: Some(personio),
-            timr_run: Some(true),
+            job_runs: vec![("timr", true), ("timetrack.absences", false)],
         });
         let text = m.render();
         for line in [
@@ -238,6 +244,7 @@ mod tests {
             "zeitpost_cycle_duration_seconds 1.500",
             "# TYPE zeitpost_last_success_timestamp_seconds gauge",
             "zeitpost_job_runs_total{job=\"timr\",result=\"ok\"} 1",
+            "zeitpost_job_runs_total{job=\"timetrack.absences\",result=\"failed\"} 1",
         ] {
             assert!(text.contains(line), "{line} missing:\n{text}");
         }

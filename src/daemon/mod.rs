@@ -58,6 +58,7 @@ pub struct Daemon {
     pub reports: Sender,
     source: Option<Source>,
     timr: Option<jobs::TimrJob>,
+    timetrack: Option<jobs::TimetrackJobs>,
 }
 
 /// What the loop tells the outside world (systemd, `status`).
@@ -72,8 +73,8 @@ pub struct Progress {
     pub status: Option<crate::ledger::Status>,
     /// Requests to Personio so far.
     pub personio: Option<crate::target::personio::client::Stats>,
-    /// The timr job's run in this round, if it ran: whether it went through.
-    pub timr_run: Option<bool>,
+    /// The sync jobs that ran in this round, and whether each went through.
+    pub job_runs: Vec<(&'static str, bool)>,
 }
 
 impl Daemon {
@@ -86,6 +87,7 @@ impl Daemon {
         report_config.dir = Some(config.report_dir());
         let reports = Sender::from_config(&report_config, COMMAND_TIMEOUT)?;
         let timr = jobs::TimrJob::from_config(&config)?;
+        let timetrack = jobs::TimetrackJobs::from_config(&config)?;
         Ok(Daemon {
             config,
             settings,
@@ -94,6 +96,7 @@ impl Daemon {
             reports,
             source: None,
             timr,
+            timetrack,
         })
     }
 
@@ -189,8 +192,8 @@ impl Daemon {
                     }
                 }
             }
-            progress.timr_run = self.run_due_jobs().await;
-            if progress.timr_run.is_some() {
+            progress.job_runs = self.run_due_jobs().await;
+            if !progress.job_runs.is_empty() {
                 // A job's notices go out with the reports, not a cycle later.
                 self.send_reports().await;
             }

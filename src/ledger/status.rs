@@ -18,6 +18,11 @@ pub struct Status {
     pub reports_queued: i64,
     /// When the timr job last ran and what it did.
     pub timr_last_run: Option<String>,
+    /// The last finished run of each TimeTrack job.
+    pub sync_runs: Vec<super::SyncRun>,
+    /// TimeTrack items paired with Personio, and those with a write not yet confirmed.
+    pub sync_pairs: i64,
+    pub sync_pending: i64,
 }
 
 impl Ledger {
@@ -54,6 +59,13 @@ impl Ledger {
             reports_queued: self
                 .count("SELECT COUNT(*) FROM reports WHERE state = ?1", "queued")?,
             timr_last_run: self.get_value("timr.last_run")?,
+            sync_runs: self.last_sync_runs()?,
+            sync_pairs: self.conn.query_row("SELECT COUNT(*) FROM sync_pairs", [], |r| r.get(0))?,
+            sync_pending: self.conn.query_row(
+                "SELECT COUNT(*) FROM sync_pairs WHERE pending IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )?,
         })
     }
 }

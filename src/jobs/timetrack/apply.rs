@@ -33,6 +33,8 @@ pub struct Written {
 
 /// The writes of one job on both systems.
 pub(crate) trait Peer<C: Content> {
+    /// The ledger the peer's writes are recorded in (the Personio target records its own).
+    fn ledger(&mut self) -> &mut Ledger;
     /// How the item is named in summaries ("Anna Muster", "anna@… 02.03.2026 08:00").
     fn label(&self, content: &C) -> String;
     async fn create(&mut self, to: Side, content: &C, pair: &Pair) -> Result<Written, StepError>;
@@ -54,7 +56,6 @@ fn stop(e: LedgerError) -> StepError {
 pub(crate) async fn apply<C: Content, P: Peer<C>>(
     job: &str,
     steps: Vec<Step<C>>,
-    ledger: &mut Ledger,
     peer: &mut P,
     summary: &mut Summary,
     dry_run: bool,
@@ -63,13 +64,13 @@ pub(crate) async fn apply<C: Content, P: Peer<C>>(
         match step {
             Step::Save { pair } => {
                 if !dry_run {
-                    ledger.save_pair(job, &pair).map_err(stop)?;
+                    peer.ledger().save_pair(job, &pair).map_err(stop)?;
                 }
                 summary.unchanged += 1;
             }
             Step::Forget { pair } => {
                 if !dry_run {
-                    ledger.forget_pair(pair).map_err(stop)?;
+                    peer.ledger().forget_pair(pair).map_err(stop)?;
                 }
             }
             Step::Hold { key, reason } => summary.held.push(format!("{key}: {reason}")),
@@ -99,7 +100,7 @@ pub(crate) async fn apply<C: Content, P: Peer<C>>(
                     continue;
                 }
                 pair.pending = Some(to);
-                pair.id = ledger.save_pair(job, &pair).map_err(stop)?;
+                pair.id = peer.ledger().save_pair(job, &pair).map_err(stop)?;
                 let result = match &update {
                     Some(id) => peer.update(to, id, &content, &pair).await,
                     None => peer.create(to, &content, &pair).await,
@@ -111,7 +112,7 @@ pub(crate) async fn apply<C: Content, P: Peer<C>>(
                             hash: w.shows.unwrap_or_else(|| content.fingerprint()),
                         };
                         pair.pending = None;
-                        ledger.save_pair(job, &pair).map_err(stop)?;
+                        peer.ledger().save_pair(job, &pair).map_err(stop)?;
                         summary.count(to, update.is_some());
                         if let Some(n) = w.note {
                             summary.problems.push(format!("{label}: {n}"));
@@ -120,7 +121,7 @@ pub(crate) async fn apply<C: Content, P: Peer<C>>(
                     Err(StepError::Refused(why)) => {
                         *pair.side_mut(to) = Known::Gone;
                         pair.pending = None;
-                        ledger.save_pair(job, &pair).map_err(stop)?;
+                        peer.ledger().save_pair(job, &pair).map_err(stop)?;
                         summary
                             .problems
                             .push(format!("{label}: not written to {}: {why}", to.name()));
@@ -155,13 +156,13 @@ pub(crate) async fn apply<C: Content, P: Peer<C>>(
                 }
                 match peer.delete(to, &id, &pair).await {
                     Ok(()) => {
-                        ledger.forget_pair(pair.id).map_err(stop)?;
+                        peer.ledger().forget_pair(pair.id).map_err(stop)?;
                         summary.deleted(to);
                     }
                     Err(StepError::Refused(why)) => {
                         let mut pair = pair;
                         *pair.side_mut(to.other()) = Known::Gone;
-                        ledger.save_pair(job, &pair).map_err(stop)?;
+                        peer.ledger().save_pair(job, &pair).map_err(stop)?;
                         summary
                             .problems
                             .push(format!("{label}: not deleted in {}: {why}", to.name()));

@@ -6,9 +6,14 @@
 //! then carries the steps out, saving each pair before its write is sent, so that a run
 //! stopped anywhere neither loses nor doubles an item.
 
+pub mod absences;
 pub mod apply;
+pub mod directory;
+pub mod employees;
+pub mod entries;
 pub mod leave;
 pub mod people;
 pub mod reconcile;
 pub mod shift;
 pub mod summary;
+pub mod sync;

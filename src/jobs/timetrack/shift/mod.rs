@@ -155,18 +155,27 @@ pub enum NoShift {
 /// The shift a group of periods makes: from the first start to the last end, the break
 /// being whatever of that span is not WORK.
 pub fn from_periods(email: &str, periods: &[Period]) -> Result<Shift, NoShift> {
+    // A day written with `day_end = last_second` ends at 23:59:59: that is midnight.
+    let close = |t: NaiveDateTime| {
+        if (t.hour(), t.minute(), t.second()) == (23, 59, 59) {
+            t + Duration::seconds(1)
+        } else {
+            t
+        }
+    };
     let mut spans = Vec::with_capacity(periods.len());
     for p in periods {
         let end = p.end.ok_or(NoShift::Running)?;
-        spans.push((p.kind, p.start, end));
+        spans.push((p.kind, p.start, close(end)));
     }
     let start = spans.iter().map(|s| s.1).min().ok_or(NoShift::Unusable)?;
     let end = spans.iter().map(|s| s.2).max().ok_or(NoShift::Unusable)?;
-    let worked: i64 = spans
+    let worked_secs: i64 = spans
         .iter()
         .filter(|s| s.0 == PeriodKind::Work)
-        .map(|s| (s.2 - s.1).num_minutes().max(0))
+        .map(|s| (s.2 - s.1).num_seconds().max(0))
         .sum();
+    let worked = (worked_secs + 30) / 60;
     let span = (end - start).num_minutes();
     let end_date = match (end.date() - start.date()).num_days() {
         0 => None,

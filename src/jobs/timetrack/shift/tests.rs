@@ -176,3 +176,25 @@ fn a_shift_and_its_record_carry_the_same_times() {
     assert_eq!(Shift::from_record(&r), s);
     assert_eq!(s.fingerprint(), "a@x.de|2026-03-02|1320|2026-03-03|360|0");
 }
+
+#[test]
+fn a_night_split_at_midnight_is_one_shift_whichever_way_the_day_ends() {
+    for first_end in ["2026-03-02T23:59:59", "2026-03-03T00:00:00"] {
+        let first = Period {
+            kind: PeriodKind::Work,
+            start: local("2026-03-02T22:00"),
+            end: Some(NaiveDateTime::parse_from_str(first_end, "%Y-%m-%dT%H:%M:%S").unwrap()),
+        };
+        let s = from_periods(
+            "a@x.de",
+            &[first, work("2026-03-03T00:00", "2026-03-03T06:00")],
+        )
+        .unwrap();
+        assert_eq!(
+            (s.start, s.end, s.break_minutes),
+            (1320, 360, 0),
+            "{first_end}"
+        );
+        assert_eq!(s.end_date, NaiveDate::from_ymd_opt(2026, 3, 3));
+    }
+}
