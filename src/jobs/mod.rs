@@ -1,3 +1,4 @@
 //! Sync jobs beside the mail pipeline: timr and TimeTrack.
 
+pub mod timetrack;
 pub mod timr;
