@@ -32,7 +32,7 @@ pub(crate) fn list(st: &State, ctx: &Ctx) -> Result<Reply, Problem> {
         .filter(|a| kind.is_none_or(|k| a.absence_type == k))
         .map(|a| render::absence(st, a))
         .collect();
-    paging::page(q, items)
+    paging::page(st, q, items)
 }
 
 fn find(st: &State, id: &str) -> Result<usize, Problem> {

@@ -33,7 +33,7 @@ pub(crate) fn list(st: &State, ctx: &Ctx) -> Result<Reply, Problem> {
         .filter(|a| from.is_none_or(|f| a.from >= f) && to.is_none_or(|t| a.from < t))
         .map(|a| render::attendance(st, a))
         .collect();
-    paging::page(q, items)
+    paging::page(st, q, items)
 }
 
 fn find(st: &State, id: &str) -> Result<usize, Problem> {

@@ -73,6 +73,9 @@ pub struct TimeTrackConfig {
     pub absence_types_path: Option<String>,
     /// `Some(s)`: a 429 carries `Retry-After: s`.
     pub retry_after: Option<u64>,
+    /// Every list answers its first page whatever `page_number` says: a broken server a
+    /// client must not page through for ever.
+    pub ignore_page_number: bool,
     /// `Some(n)`: more than `n` requests within one second get 429. Off by default: no rate
     /// limits are documented.
     pub rate_limit: Option<u32>,
@@ -92,6 +95,7 @@ impl Default for TimeTrackConfig {
             unknown_user_status: 400,
             absence_types_path: None,
             retry_after: None,
+            ignore_page_number: false,
             rate_limit: None,
         }
     }

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::query::Params;
 use super::reply::{Problem, Reply};
+use super::state::State;
 
 /// The largest `limit`.
 pub const MAX_LIMIT: u64 = 1000;
@@ -15,7 +16,7 @@ pub const MAX_LIMIT: u64 = 1000;
 pub const DEFAULT_LIMIT: u64 = 50;
 
 /// One page of `items` (already in their stable order) as a bare array.
-pub(crate) fn page(q: &Params, items: Vec<Value>) -> Result<Reply, Problem> {
+pub(crate) fn page(st: &State, q: &Params, items: Vec<Value>) -> Result<Reply, Problem> {
     let number = |key: &str, default: u64| match q.get(key) {
         None => Ok(default),
         Some(raw) => raw.trim().parse::<u64>().map_err(|_| {
@@ -23,6 +24,11 @@ pub(crate) fn page(q: &Params, items: Vec<Value>) -> Result<Reply, Problem> {
         }),
     };
     let page_number = number("page_number", 0)?;
+    let page_number = if st.config.ignore_page_number {
+        0
+    } else {
+        page_number
+    };
     let limit = number("limit", DEFAULT_LIMIT)?;
     if limit > MAX_LIMIT {
         return Err(Problem::invalid(format!(

@@ -22,7 +22,7 @@ pub(crate) fn list(st: &State, ctx: &Ctx) -> Result<Reply, Problem> {
         .filter(|u| wanted.is_none_or(|w| u.username == w))
         .map(render::user)
         .collect();
-    paging::page(&ctx.query, items)
+    paging::page(st, &ctx.query, items)
 }
 
 fn find(st: &State, id: &str) -> Result<usize, Problem> {

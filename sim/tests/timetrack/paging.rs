@@ -34,8 +34,7 @@ fn pages_are_bare_arrays_and_the_last_one_is_short() {
 fn the_default_limit_is_50_and_more_than_1000_is_refused() {
     let w = world(TimeTrackConfig::default());
     for h in 0..120 {
-        let from = format!("2020-10-01T00:00:00Z");
-        let mut a = Attendance::new("hansm", &from, None);
+        let mut a = Attendance::new("hansm", "2020-10-01T00:00:00Z", None);
         a.from += chrono::TimeDelta::hours(h);
         a.to = Some(a.from + chrono::TimeDelta::minutes(30));
         w.sim.add_attendance(a);
@@ -47,4 +46,18 @@ fn the_default_limit_is_50_and_more_than_1000_is_refused() {
     assert_eq!(r.status, 400);
     assert!(r.json()["message"].as_str().unwrap().contains("1000"));
     assert_eq!(w.get("attendances?page_number=-1").status, 400);
+}
+
+#[test]
+fn a_server_ignoring_page_number_repeats_the_first_page() {
+    let w = world(TimeTrackConfig {
+        ignore_page_number: true,
+        ..TimeTrackConfig::default()
+    });
+    w.sim
+        .add_user(User::new("annab", "Anna", "Berg", "anna@example.com"));
+    let first = w.get("users?limit=1&page_number=0").items();
+    let second = w.get("users?limit=1&page_number=1").items();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first, second);
 }
