@@ -5,4 +5,5 @@
 
 mod net;
 pub mod personio;
+pub mod timetrack;
 pub mod timr;

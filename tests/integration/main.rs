@@ -14,6 +14,7 @@ mod report_mail;
 mod service;
 mod sheets;
 mod smtp_server;
+mod timetrack_client;
 mod timr_client;
 mod timr_sync;
 mod util;
