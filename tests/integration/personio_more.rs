@@ -156,7 +156,7 @@ async fn periods_carry_comment_approval_and_updated_at_and_can_be_moved() {
         None,
     );
     let held = client
-        .periods(&[anna.clone()], day(3), day(3))
+        .periods(std::slice::from_ref(&anna), day(3), day(3))
         .await
         .unwrap();
     let p = held.iter().find(|p| p.id == id).unwrap();
@@ -211,7 +211,7 @@ async fn absences_create_list_approve_and_delete() {
         (at(2, 0, 0), Some(day(4).and_hms_opt(23, 59, 59).unwrap()))
     );
     let listed = client
-        .absence_periods(&[anna.clone()], day(4), day(10))
+        .absence_periods(std::slice::from_ref(&anna), day(4), day(10))
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);
@@ -223,7 +223,7 @@ async fn absences_create_list_approve_and_delete() {
     assert_eq!(a.comment.as_deref(), Some("Urlaub"));
     assert!(
         client
-            .absence_periods(&[anna.clone()], day(5), day(10))
+            .absence_periods(std::slice::from_ref(&anna), day(5), day(10))
             .await
             .unwrap()
             .is_empty(),

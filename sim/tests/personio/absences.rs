@@ -187,7 +187,7 @@ fn list_pages_and_filters() {
     // An open end passes a lower bound on the end and fails an upper one.
     assert_eq!(
         get("ends_at.date_time.gte=2026-03-20T00:00:00"),
-        [open.clone()]
+        std::slice::from_ref(&open)
     );
     assert_eq!(get("ends_at.date_time.lte=2026-12-31T00:00:00").len(), 14);
     assert!(sim.update_absence(&open, |a| a.updated_at =
