@@ -215,3 +215,29 @@ impl Client {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn approval_is_read_tolerantly() {
+        assert_eq!(Approval::parse("APPROVED"), Approval::Approved);
+        assert_eq!(Approval::parse("confirmed"), Approval::Approved);
+        assert_eq!(Approval::parse("REJECTED"), Approval::Rejected);
+        assert_eq!(Approval::parse("PENDING"), Approval::Pending);
+        assert_eq!(Approval::parse("CANCELLED"), Approval::Pending);
+        assert_eq!(
+            Approval::parse(Approval::Rejected.as_str()),
+            Approval::Rejected
+        );
+        assert_eq!(
+            wire::local_date_time("2026-03-02T08:00:00.000Z"),
+            Some(
+                day_start(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap())
+                    + chrono::Duration::hours(8)
+            )
+        );
+        assert_eq!(wire::local_date_time("2026-03-02"), None);
+    }
+}
