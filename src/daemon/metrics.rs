@@ -191,6 +191,12 @@ fn call_name(call: Call) -> &'static str {
         Call::DeletePeriod => "delete_period",
         Call::ListAbsences => "list_absences",
         Call::CreateAbsence => "create_absence",
+        Call::CreatePerson => "create_person",
+        Call::UpdatePerson => "update_person",
+        Call::UpdatePeriod => "update_period",
+        Call::UpdateAbsence => "update_absence",
+        Call::DeleteAbsence => "delete_absence",
+        Call::AbsenceTypes => "absence_types",
     }
 }
 

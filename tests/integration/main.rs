@@ -10,6 +10,7 @@ mod imap;
 mod import;
 mod mail;
 mod parse_cli;
+mod personio_more;
 mod report_mail;
 mod service;
 mod sheets;

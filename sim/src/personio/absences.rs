@@ -1,11 +1,16 @@
-//! `POST` and `GET /v2/absence-periods` (`personio-api.md` §5.6): enough of absences for a
-//! day of time off in lieu. Overlapping absences of one person are refused with 409
-//! "Absence period conflict", as documented; times are local, without an offset.
+//! Reading absences: `GET /v2/absence-periods`, `GET /v2/absence-periods/{id}` and
+//! `GET /v2/absence-types` (`personio-api.md` §5.6).
+//!
+//! A two-way sync has to see every absence that touches a window of days, so the list offers
+//! the range filters TS-v2 names on both ends of a period. Times are local, without an offset,
+//! like attendance periods.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{Value, json};
 
+use super::model::{fmt_instant, fmt_local};
 use super::paging;
+use super::periods::{Range, range, within};
 use super::query::parse_local;
 use super::reply::Reply;
 use super::state::{Ctx, State};
@@ -13,136 +18,146 @@ use super::state::{Ctx, State};
 /// A stored absence period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Absence {
+    /// UUID.
     pub id: String,
+    /// Numeric person id as a string.
     pub person_id: String,
+    /// Id of the absence type; any id is accepted, like projects on attendance periods.
     pub absence_type_id: String,
+    /// Local start.
     pub starts_from: NaiveDateTime,
-    pub ends_at: NaiveDateTime,
+    /// Local end; `None` for an open-ended absence such as long sick leave.
+    pub ends_at: Option<NaiveDateTime>,
+    /// Free text.
     pub comment: Option<String>,
+    /// `PENDING`, `APPROVED` or `REJECTED`.
+    pub approval: String,
+    /// Zone of the local times.
+    pub timezone_id: String,
+    /// When the absence was created (whole seconds).
+    pub created_at: DateTime<Utc>,
+    /// When the absence was last changed (whole seconds).
+    pub updated_at: DateTime<Utc>,
 }
 
 impl Absence {
-    fn to_json(&self) -> Value {
-        let fmt = |t: NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    /// The JSON item of the list and get endpoints.
+    pub fn to_json(&self) -> Value {
         json!({
             "id": self.id,
             "person": { "id": self.person_id },
             "absence_type": { "id": self.absence_type_id },
-            "starts_from": { "date_time": fmt(self.starts_from), "type": "FULL_DAY" },
-            "ends_at": { "date_time": fmt(self.ends_at), "type": "FULL_DAY" },
+            "starts_from": { "date_time": fmt_local(self.starts_from), "type": "FULL_DAY" },
+            "ends_at": self.ends_at.map(|e| json!({ "date_time": fmt_local(e), "type": "FULL_DAY" })),
+            "timezone_id": self.timezone_id,
             "comment": self.comment,
-            "approval": { "status": "APPROVED" },
+            "approval": { "status": self.approval },
+            "created_at": fmt_instant(self.created_at),
+            "updated_at": fmt_instant(self.updated_at),
         })
     }
+
+    /// Whether this absence blocks another one of the same person from `from` to `to`:
+    /// rejected absences block nothing, an open end runs for ever, bounds count as inside.
+    pub(crate) fn blocks(&self, from: NaiveDateTime, to: Option<NaiveDateTime>) -> bool {
+        self.approval != "REJECTED"
+            && to.is_none_or(|t| self.starts_from <= t)
+            && self.ends_at.is_none_or(|e| from <= e)
+    }
 }
 
-fn text<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
-    path.iter().try_fold(v, |v, k| v.get(k))?.as_str()
+/// An absence type (vacation, sick leave, time off in lieu, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AbsenceType {
+    /// Numeric id as a string.
+    pub id: String,
+    /// Name as shown in Personio.
+    pub name: String,
+    /// One of the v1 categories (`paid_vacation`, `other`, ...), if set.
+    pub category: Option<String>,
+    /// `day` or `hour`: whether absences of this type are booked in days or hours.
+    pub unit: String,
 }
 
-/// `POST /v2/absence-periods`.
-pub(crate) fn create(st: &mut State, ctx: &Ctx) -> (Reply, bool) {
-    let Ok(body) = serde_json::from_slice::<Value>(ctx.body) else {
-        return (
-            Reply::problem(400, "Invalid JSON", "The body is not JSON"),
-            false,
-        );
-    };
-    let (Some(person), Some(kind), Some(from), Some(to)) = (
-        text(&body, &["person", "id"]),
-        text(&body, &["absence_type", "id"]),
-        text(&body, &["starts_from", "date_time"]),
-        text(&body, &["ends_at", "date_time"]),
-    ) else {
-        return (
-            Reply::problem(
-                400,
-                "Missing required parameters",
-                "person, absence_type, starts_from and ends_at are required",
-            ),
-            false,
-        );
-    };
-    let (Some(from), Some(to)) = (parse_local(from), parse_local(to)) else {
-        return (
-            Reply::invalid_query("date_time must be local, without an offset"),
-            false,
-        );
-    };
-    if !st.persons.iter().any(|p| p.id == person) {
-        return (
-            Reply::problem(
-                422,
-                "Unprocessable",
-                &format!("There is no person with id {person}"),
-            ),
-            false,
-        );
+impl AbsenceType {
+    fn to_json(&self) -> Value {
+        json!({ "id": self.id, "name": self.name, "category": self.category, "unit": self.unit })
     }
-    if to < from {
-        return (
-            Reply::problem(422, "Unprocessable", "ends_at is before starts_from"),
-            false,
-        );
-    }
-    if st
-        .absences
-        .iter()
-        .any(|a| a.person_id == person && a.starts_from <= to && from <= a.ends_at)
-    {
-        return (
-            Reply::problem(
-                409,
-                "Absence period conflict",
-                "The person is already absent then",
-            ),
-            false,
-        );
-    }
-    let absence = Absence {
-        id: uuid::Uuid::new_v4().to_string(),
-        person_id: person.to_owned(),
-        absence_type_id: kind.to_owned(),
-        starts_from: from,
-        ends_at: to,
-        comment: text(&body, &["comment"]).map(str::to_owned),
-    };
-    let id = absence.id.clone();
-    st.absences.push(absence);
-    (Reply::json(201, &json!({ "id": id })), true)
 }
 
-/// `GET /v2/absence-periods`, filtered by `person.id` and `starts_from.date_time.gte/lte`.
+/// `GET /v2/absence-periods/{id}`.
+pub(crate) fn get(st: &State, ctx: &Ctx) -> Reply {
+    let id = ctx.id.as_deref().unwrap_or_default();
+    match st.absences.iter().find(|a| a.id == id) {
+        Some(a) => Reply::json(200, &a.to_json()),
+        None => Reply::not_found(&format!("Absence period {id} was not found")),
+    }
+}
+
+struct Filter {
+    persons: Vec<String>,
+    types: Vec<String>,
+    starts: Range<NaiveDateTime>,
+    ends: Range<NaiveDateTime>,
+    updated: Range<NaiveDateTime>,
+}
+
+impl Filter {
+    fn keeps(&self, a: &Absence) -> bool {
+        let any = |list: &[String], v: &String| list.is_empty() || list.contains(v);
+        // An open end lies after every bound: it passes `gte` and fails `lte`.
+        let end_ok = match a.ends_at {
+            Some(e) => within(Some(e), &self.ends),
+            None => self.ends.1.is_none(),
+        };
+        any(&self.persons, &a.person_id)
+            && any(&self.types, &a.absence_type_id)
+            && within(Some(a.starts_from), &self.starts)
+            && end_ok
+            && within(Some(a.updated_at.naive_utc()), &self.updated)
+    }
+}
+
+/// `GET /v2/absence-periods`: ordered by person, start, id.
 pub(crate) fn list(st: &State, ctx: &Ctx) -> Reply {
     let page = match paging::read(&ctx.query, 100, 100) {
         Ok(p) => p,
         Err(reply) => return reply,
     };
-    let persons: Vec<String> = page
-        .filters
-        .list("person.id")
-        .iter()
-        .flat_map(|v| v.split(',').map(str::to_owned).collect::<Vec<_>>())
-        .collect();
-    let bound = |key: &str| page.filters.get(key).map(|v| parse_local(v).ok_or(()));
-    let (gte, lte) = match (
-        bound("starts_from.date_time.gte"),
-        bound("starts_from.date_time.lte"),
-    ) {
-        (Some(Err(())), _) | (_, Some(Err(()))) => {
-            return Reply::invalid_query("Invalid request content.");
-        }
-        (a, b) => (a.and_then(Result::ok), b.and_then(Result::ok)),
-    };
-    let items: Vec<Value> = st
-        .absences
-        .iter()
-        .filter(|a| persons.is_empty() || persons.contains(&a.person_id))
-        .filter(|a| {
-            gte.is_none_or(|g| a.starts_from >= g) && lte.is_none_or(|l| a.starts_from <= l)
+    let f = &page.filters;
+    let read = || -> Result<Filter, Reply> {
+        Ok(Filter {
+            persons: f.list("person.id"),
+            types: f.list("absence_type.id"),
+            starts: range(f, "starts_from.date_time", parse_local)?,
+            ends: range(f, "ends_at.date_time", parse_local)?,
+            updated: range(f, "updated_at", parse_local)?,
         })
-        .map(Absence::to_json)
-        .collect();
+    };
+    let filter = match read() {
+        Ok(filter) => filter,
+        Err(reply) => return reply,
+    };
+    let mut matched: Vec<&Absence> = st.absences.iter().filter(|a| filter.keeps(a)).collect();
+    let person = |a: &Absence| a.person_id.parse::<u64>().unwrap_or(u64::MAX);
+    matched.sort_by(|a, b| {
+        person(a)
+            .cmp(&person(b))
+            .then(a.starts_from.cmp(&b.starts_from))
+            .then(a.id.cmp(&b.id))
+    });
+    let items = matched.iter().map(|a| a.to_json()).collect();
     let body = paging::body(st, "/v2/absence-periods", ctx.raw_query, &page, items);
+    Reply::json(200, &body)
+}
+
+/// `GET /v2/absence-types`: in the order they were added.
+pub(crate) fn types(st: &State, ctx: &Ctx) -> Reply {
+    let page = match paging::read(&ctx.query, 100, 100) {
+        Ok(p) => p,
+        Err(reply) => return reply,
+    };
+    let items = st.absence_types.iter().map(AbsenceType::to_json).collect();
+    let body = paging::body(st, "/v2/absence-types", ctx.raw_query, &page, items);
     Reply::json(200, &body)
 }

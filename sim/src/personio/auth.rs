@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::config::{
     SCOPE_ABSENCES_READ, SCOPE_ABSENCES_WRITE, SCOPE_ATTENDANCES_READ, SCOPE_ATTENDANCES_WRITE,
-    SCOPE_PERSONS_READ,
+    SCOPE_PERSONS_READ, SCOPE_PERSONS_WRITE,
 };
 use super::faults::Route;
 use super::query::Params;
@@ -122,9 +122,10 @@ pub(crate) fn issue(st: &mut State, ctx: &Ctx) -> Reply {
 fn needed_scope(route: Route) -> &'static str {
     match route {
         Route::Persons => SCOPE_PERSONS_READ,
+        Route::CreatePerson | Route::PatchPerson => SCOPE_PERSONS_WRITE,
         Route::CreatePeriod | Route::PatchPeriod | Route::DeletePeriod => SCOPE_ATTENDANCES_WRITE,
-        Route::ListAbsences => SCOPE_ABSENCES_READ,
-        Route::CreateAbsence => SCOPE_ABSENCES_WRITE,
+        Route::ListAbsences | Route::GetAbsence | Route::AbsenceTypes => SCOPE_ABSENCES_READ,
+        Route::CreateAbsence | Route::PatchAbsence | Route::DeleteAbsence => SCOPE_ABSENCES_WRITE,
         _ => SCOPE_ATTENDANCES_READ,
     }
 }

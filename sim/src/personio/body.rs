@@ -49,6 +49,26 @@ fn bad(title: &str, detail: &str) -> Reply {
 
 /// Checks the content type and parses the body.
 pub(crate) fn read(ctx: &Ctx) -> Result<Fields, Reply> {
+    let obj = object(ctx)?;
+    Ok(Fields {
+        person: id_field(&obj, "person")?,
+        kind: match obj.get("type") {
+            None => Field::Absent,
+            Some(Value::Null) => Field::Null,
+            Some(v) => match v.as_str().and_then(PeriodType::parse) {
+                Some(k) => Field::Set(k),
+                None => return Err(bad("Invalid type field", "type must be WORK or BREAK")),
+            },
+        },
+        start: time_field(&obj, "start")?,
+        end: time_field(&obj, "end")?,
+        comment: text_field(&obj, "comment")?,
+        project: id_field(&obj, "project")?,
+    })
+}
+
+/// Checks the content type and parses the body as one JSON object.
+pub(crate) fn object(ctx: &Ctx) -> Result<Map<String, Value>, Reply> {
     let json = ctx.header("content-type").is_some_and(|ct| {
         ct.split(';')
             .next()
@@ -73,30 +93,24 @@ pub(crate) fn read(ctx: &Ctx) -> Result<Fields, Reply> {
             "The request body must be a JSON object",
         ));
     };
-    Ok(Fields {
-        person: id_field(&obj, "person")?,
-        kind: match obj.get("type") {
-            None => Field::Absent,
-            Some(Value::Null) => Field::Null,
-            Some(v) => match v.as_str().and_then(PeriodType::parse) {
-                Some(k) => Field::Set(k),
-                None => return Err(bad("Invalid type field", "type must be WORK or BREAK")),
-            },
-        },
-        start: time_field(&obj, "start")?,
-        end: time_field(&obj, "end")?,
-        comment: match obj.get("comment") {
-            None => Field::Absent,
-            Some(Value::Null) => Field::Null,
-            Some(Value::String(s)) => Field::Set(s.clone()),
-            Some(_) => return Err(bad("Invalid comment field", "comment must be a string")),
-        },
-        project: id_field(&obj, "project")?,
-    })
+    Ok(obj)
+}
+
+/// A string field; `null` clears it.
+pub(crate) fn text_field(obj: &Map<String, Value>, name: &str) -> Result<Field<String>, Reply> {
+    match obj.get(name) {
+        None => Ok(Field::Absent),
+        Some(Value::Null) => Ok(Field::Null),
+        Some(Value::String(s)) => Ok(Field::Set(s.clone())),
+        Some(_) => Err(bad(
+            &format!("Invalid {name} field"),
+            &format!("{name} must be a string"),
+        )),
+    }
 }
 
 /// `{"id": "..."}` (a number is taken as its decimal string).
-fn id_field(obj: &Map<String, Value>, name: &str) -> Result<Field<String>, Reply> {
+pub(crate) fn id_field(obj: &Map<String, Value>, name: &str) -> Result<Field<String>, Reply> {
     let invalid = || {
         bad(
             &format!("Invalid {name} field"),
@@ -117,7 +131,10 @@ fn id_field(obj: &Map<String, Value>, name: &str) -> Result<Field<String>, Reply
 }
 
 /// `{"date_time": "YYYY-MM-DDTHH:MM:SS"}`, local, no offset.
-fn time_field(obj: &Map<String, Value>, name: &str) -> Result<Field<NaiveDateTime>, Reply> {
+pub(crate) fn time_field(
+    obj: &Map<String, Value>,
+    name: &str,
+) -> Result<Field<NaiveDateTime>, Reply> {
     let invalid = || {
         bad(
             &format!("Invalid {name} field"),

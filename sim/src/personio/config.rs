@@ -9,7 +9,9 @@ use std::time::Duration;
 
 /// Scope needed to list persons.
 pub const SCOPE_PERSONS_READ: &str = "personio:persons:read";
-/// Scope for reading absence periods.
+/// Scope needed to create or change persons.
+pub const SCOPE_PERSONS_WRITE: &str = "personio:persons:write";
+/// Scope for reading absence periods and absence types.
 pub const SCOPE_ABSENCES_READ: &str = "personio:absences:read";
 /// Scope for writing absence periods.
 pub const SCOPE_ABSENCES_WRITE: &str = "personio:absences:write";
@@ -54,6 +56,12 @@ pub struct PersonioConfig {
     pub bad_credentials_status: u16,
     /// Scopes granted to the client; a token carries those it asked for (all if it asked none).
     pub scopes: Vec<String>,
+    /// `true`: `POST /v2/persons` and `PATCH /v2/persons/{id}` exist. `false`: both answer 404
+    /// like an unknown path, as they would if v2 offers no person writes (only v1 documents them).
+    pub person_writes: bool,
+    /// `true`: `PATCH /v2/absence-periods/{id}` may change `approval.status`. `false`: a body
+    /// with `approval` is refused with 422, so the client has to delete and create instead.
+    pub absence_approval_patch: bool,
 }
 
 impl Default for PersonioConfig {
@@ -77,9 +85,12 @@ impl Default for PersonioConfig {
                 SCOPE_ATTENDANCES_READ.to_owned(),
                 SCOPE_ATTENDANCES_WRITE.to_owned(),
                 SCOPE_PERSONS_READ.to_owned(),
+                SCOPE_PERSONS_WRITE.to_owned(),
                 SCOPE_ABSENCES_READ.to_owned(),
                 SCOPE_ABSENCES_WRITE.to_owned(),
             ],
+            person_writes: true,
+            absence_approval_patch: true,
         }
     }
 }

@@ -25,10 +25,22 @@ pub enum Route {
     PatchPeriod,
     /// `DELETE /v2/attendance-periods/{id}`.
     DeletePeriod,
+    /// `POST /v2/persons`.
+    CreatePerson,
+    /// `PATCH /v2/persons/{id}`.
+    PatchPerson,
     /// `GET /v2/absence-periods`.
     ListAbsences,
     /// `POST /v2/absence-periods`.
     CreateAbsence,
+    /// `GET /v2/absence-periods/{id}`.
+    GetAbsence,
+    /// `PATCH /v2/absence-periods/{id}`.
+    PatchAbsence,
+    /// `DELETE /v2/absence-periods/{id}`.
+    DeleteAbsence,
+    /// `GET /v2/absence-types`.
+    AbsenceTypes,
     /// Anything else (answered 404 or 405).
     Unknown,
     /// In a fault: matches every route. Never the route of a logged request.
@@ -45,7 +57,14 @@ impl Route {
     pub fn is_write(self) -> bool {
         matches!(
             self,
-            Route::CreatePeriod | Route::PatchPeriod | Route::DeletePeriod | Route::CreateAbsence
+            Route::CreatePeriod
+                | Route::PatchPeriod
+                | Route::DeletePeriod
+                | Route::CreatePerson
+                | Route::PatchPerson
+                | Route::CreateAbsence
+                | Route::PatchAbsence
+                | Route::DeleteAbsence
         )
     }
 }
@@ -71,6 +90,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> (Route, Option<Group>, Op
         },
         "/v2/persons" => match m {
             Method::GET => (Route::Persons, Some(Group::Persons), None),
+            Method::POST => (Route::CreatePerson, Some(Group::Persons), None),
             _ => (Route::Unknown, Some(Group::Persons), None),
         },
         "/v2/absence-periods" => match m {
@@ -78,25 +98,46 @@ pub(crate) fn classify(method: &Method, path: &str) -> (Route, Option<Group>, Op
             Method::POST => (Route::CreateAbsence, Some(Group::AbsencePeriods), None),
             _ => (Route::Unknown, Some(Group::AbsencePeriods), None),
         },
+        "/v2/absence-types" => match m {
+            Method::GET => (Route::AbsenceTypes, Some(Group::AbsencePeriods), None),
+            _ => (Route::Unknown, Some(Group::AbsencePeriods), None),
+        },
         "/v2/attendance-periods" => match m {
             Method::GET => (Route::ListPeriods, Some(Group::AttendancePeriods), None),
             Method::POST => (Route::CreatePeriod, Some(Group::AttendancePeriods), None),
             _ => (Route::Unknown, Some(Group::AttendancePeriods), None),
         },
-        _ => match path.strip_prefix("/v2/attendance-periods/") {
-            Some(id) if !id.is_empty() && !id.contains('/') => {
-                let id = Some(id.to_owned());
-                let g = Some(Group::AttendancePeriods);
-                match m {
-                    Method::GET => (Route::GetPeriod, g, id),
-                    Method::PATCH => (Route::PatchPeriod, g, id),
-                    Method::DELETE => (Route::DeletePeriod, g, id),
-                    _ => (Route::Unknown, g, None),
-                }
-            }
-            _ => (Route::Unknown, None, None),
-        },
+        _ => by_id(&m, path),
     }
+}
+
+/// Paths that end in an id: one attendance period, one absence period or one person.
+fn by_id(m: &Method, path: &str) -> (Route, Option<Group>, Option<String>) {
+    let collections = [
+        ("/v2/attendance-periods/", Group::AttendancePeriods),
+        ("/v2/absence-periods/", Group::AbsencePeriods),
+        ("/v2/persons/", Group::Persons),
+    ];
+    for (prefix, group) in collections {
+        let Some(id) = path.strip_prefix(prefix) else {
+            continue;
+        };
+        if id.is_empty() || id.contains('/') {
+            return (Route::Unknown, None, None);
+        }
+        let route = match (group, m.clone()) {
+            (Group::AttendancePeriods, Method::GET) => Route::GetPeriod,
+            (Group::AttendancePeriods, Method::PATCH) => Route::PatchPeriod,
+            (Group::AttendancePeriods, Method::DELETE) => Route::DeletePeriod,
+            (Group::AbsencePeriods, Method::GET) => Route::GetAbsence,
+            (Group::AbsencePeriods, Method::PATCH) => Route::PatchAbsence,
+            (Group::AbsencePeriods, Method::DELETE) => Route::DeleteAbsence,
+            (Group::Persons, Method::PATCH) => Route::PatchPerson,
+            _ => return (Route::Unknown, Some(group), None),
+        };
+        return (route, Some(group), Some(id.to_owned()));
+    }
+    (Route::Unknown, None, None)
 }
 
 /// A failure to inject. Each applies to the next `times` requests whose route matches.
@@ -225,5 +266,16 @@ mod tests {
         assert_eq!((r, id.as_deref()), (Route::PatchPeriod, Some("abc")));
         assert_eq!(classify(&Method::PUT, "/v2/persons").0, Route::Unknown);
         assert_eq!(classify(&Method::GET, "/v1/x").1, None);
+        let (r, _, id) = classify(&Method::DELETE, "/v2/absence-periods/a1");
+        assert_eq!((r, id.as_deref()), (Route::DeleteAbsence, Some("a1")));
+        assert_eq!(
+            classify(&Method::PATCH, "/v2/persons/7").0,
+            Route::PatchPerson
+        );
+        assert_eq!(classify(&Method::GET, "/v2/persons/7").0, Route::Unknown);
+        assert_eq!(
+            classify(&Method::GET, "/v2/absence-types").0,
+            Route::AbsenceTypes
+        );
     }
 }

@@ -9,6 +9,7 @@
 //! The server runs on its own thread with its own tokio runtime, so synchronous tests, async
 //! tests and tests of a child process can all talk to it.
 
+mod absence_writes;
 mod absences;
 mod auth;
 mod body;
@@ -19,6 +20,7 @@ mod model;
 mod overlap;
 mod paging;
 mod periods;
+mod person_writes;
 mod persons;
 mod query;
 mod ratelimit;
@@ -35,10 +37,10 @@ use axum::Router;
 use chrono::NaiveDateTime;
 use tokio::sync::oneshot;
 
-pub use absences::Absence;
+pub use absences::{Absence, AbsenceType};
 pub use config::{
-    CreatedBody, OverlapMode, PersonioConfig, RateLimit, SCOPE_ATTENDANCES_READ,
-    SCOPE_ATTENDANCES_WRITE, SCOPE_PERSONS_READ,
+    CreatedBody, OverlapMode, PersonioConfig, RateLimit, SCOPE_ABSENCES_READ, SCOPE_ABSENCES_WRITE,
+    SCOPE_ATTENDANCES_READ, SCOPE_ATTENDANCES_WRITE, SCOPE_PERSONS_READ, SCOPE_PERSONS_WRITE,
 };
 pub use faults::{Fault, Route};
 pub use log::{RequestRecord, Stats};
@@ -92,26 +94,49 @@ impl PersonioSim {
 
     /// Adds an active person; returns the id ("1001", "1002", ...).
     pub fn add_person(&self, email: &str, first: &str, last: &str) -> String {
+        self.add_person_with_status(email, first, last, "ACTIVE")
+    }
+
+    /// Adds a person with the given status (`ACTIVE` or `INACTIVE`), as HR would in the UI;
+    /// no uniqueness check. Returns the id.
+    pub fn add_person_with_status(
+        &self,
+        email: &str,
+        first: &str,
+        last: &str,
+        status: &str,
+    ) -> String {
         let mut st = lock(&self.shared);
         let id = st.next_person.to_string();
         st.next_person += 1;
+        let now = model::now_secs();
         st.persons.push(Person {
             id: id.clone(),
             first_name: first.to_owned(),
             last_name: last.to_owned(),
             email: email.to_owned(),
-            status: "ACTIVE".to_owned(),
+            preferred_name: None,
+            status: status.to_owned(),
             employment_id: uuid::Uuid::new_v4().to_string(),
+            created_at: now,
+            updated_at: now,
         });
         id
     }
 
     /// Sets a person's status (`ACTIVE` or `INACTIVE`); false when the id is unknown.
     pub fn set_person_status(&self, person_id: &str, status: &str) -> bool {
+        self.update_person(person_id, |p| p.status = status.to_owned())
+    }
+
+    /// Changes a person as HR would in the UI: `updated_at` becomes now before `change` runs
+    /// (so `change` may set it to something else). False when the id is unknown.
+    pub fn update_person(&self, person_id: &str, change: impl FnOnce(&mut Person)) -> bool {
         let mut st = lock(&self.shared);
         match st.persons.iter_mut().find(|p| p.id == person_id) {
             Some(p) => {
-                p.status = status.to_owned();
+                p.updated_at = model::now_secs();
+                change(p);
                 true
             }
             None => false,
@@ -174,6 +199,81 @@ impl PersonioSim {
     /// Every absence period, in the order created.
     pub fn absences(&self) -> Vec<Absence> {
         lock(&self.shared).absences.clone()
+    }
+
+    /// Adds an absence as if somebody had entered it by hand: no overlap check. `approval` is
+    /// `PENDING`, `APPROVED` or `REJECTED`. Returns its UUID.
+    pub fn add_absence(
+        &self,
+        person_id: &str,
+        absence_type_id: &str,
+        starts_from: NaiveDateTime,
+        ends_at: Option<NaiveDateTime>,
+        approval: &str,
+    ) -> String {
+        let now = model::now_secs();
+        let absence = Absence {
+            id: uuid::Uuid::new_v4().to_string(),
+            person_id: person_id.to_owned(),
+            absence_type_id: absence_type_id.to_owned(),
+            starts_from,
+            ends_at,
+            comment: None,
+            approval: approval.to_owned(),
+            timezone_id: "Europe/Berlin".to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        let id = absence.id.clone();
+        lock(&self.shared).absences.push(absence);
+        id
+    }
+
+    /// Changes an absence by hand: `updated_at` becomes now before `change` runs. False when
+    /// the id is unknown.
+    pub fn update_absence(&self, id: &str, change: impl FnOnce(&mut Absence)) -> bool {
+        let mut st = lock(&self.shared);
+        match st.absences.iter_mut().find(|a| a.id == id) {
+            Some(a) => {
+                a.updated_at = model::now_secs();
+                change(a);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Sets an absence's approval (`PENDING`, `APPROVED`, `REJECTED`); false when unknown.
+    pub fn set_absence_approval(&self, id: &str, status: &str) -> bool {
+        self.update_absence(id, |a| a.approval = status.to_owned())
+    }
+
+    /// Removes an absence as if somebody had deleted it by hand; false when unknown.
+    pub fn remove_absence(&self, id: &str) -> bool {
+        let mut st = lock(&self.shared);
+        let before = st.absences.len();
+        st.absences.retain(|a| a.id != id);
+        st.absences.len() != before
+    }
+
+    /// Adds an absence type (`unit` `day` or `hour`, category `other`); returns its id
+    /// ("5001", "5002", ...).
+    pub fn add_absence_type(&self, name: &str, unit: &str) -> String {
+        let mut st = lock(&self.shared);
+        let id = st.next_absence_type.to_string();
+        st.next_absence_type += 1;
+        st.absence_types.push(AbsenceType {
+            id: id.clone(),
+            name: name.to_owned(),
+            category: Some("other".to_owned()),
+            unit: unit.to_owned(),
+        });
+        id
+    }
+
+    /// All absence types, in the order added.
+    pub fn absence_types(&self) -> Vec<AbsenceType> {
+        lock(&self.shared).absence_types.clone()
     }
 
     /// All stored periods, ordered by person (numerically), start, end.

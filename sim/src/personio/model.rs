@@ -1,6 +1,7 @@
 //! The data the simulated Personio account holds, and how it looks on the wire.
 //!
-//! Field names follow `personio-api.md` §3.2 (attendance periods) and §4.2 (persons).
+//! Field names follow `personio-api.md` §3.2 (attendance periods), §4.2 (persons) and §5.6
+//! (absence periods).
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
@@ -97,10 +98,16 @@ pub struct Person {
     pub last_name: String,
     /// E-mail as entered (matching ignores case).
     pub email: String,
+    /// Name used day to day, if different from the given name.
+    pub preferred_name: Option<String>,
     /// `ACTIVE` or `INACTIVE`.
     pub status: String,
     /// UUID of the one employment.
     pub employment_id: String,
+    /// When the person was created (whole seconds).
+    pub created_at: DateTime<Utc>,
+    /// When the person was last changed (whole seconds).
+    pub updated_at: DateTime<Utc>,
 }
 
 impl Person {
@@ -110,10 +117,13 @@ impl Person {
             "id": self.id,
             "first_name": self.first_name,
             "last_name": self.last_name,
-            "preferred_name": null,
+            "preferred_name": self.preferred_name,
             "email": self.email,
+            "status": self.status,
             "employments": [ { "id": self.employment_id } ],
             "custom_attributes": [],
+            "created_at": fmt_instant(self.created_at),
+            "updated_at": fmt_instant(self.updated_at),
             "_meta": { "links": {} },
         })
     }

@@ -41,7 +41,7 @@ pub(crate) fn list(st: &State, ctx: &Ctx) -> Reply {
     Reply::json(200, &body)
 }
 
-type Range<T> = (Option<T>, Option<T>);
+pub(crate) type Range<T> = (Option<T>, Option<T>);
 
 struct Filter {
     ids: Vec<String>,
@@ -68,7 +68,11 @@ fn bad(name: &str) -> Reply {
     Reply::invalid_query(&format!("Provided value for {name} is not valid"))
 }
 
-fn range<T>(f: &Params, name: &str, parse: fn(&str) -> Option<T>) -> Result<Range<T>, Reply> {
+pub(crate) fn range<T>(
+    f: &Params,
+    name: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Range<T>, Reply> {
     let one = |suffix: &str| -> Result<Option<T>, Reply> {
         let key = format!("{name}.{suffix}");
         match f.get(&key) {
@@ -79,7 +83,7 @@ fn range<T>(f: &Params, name: &str, parse: fn(&str) -> Option<T>) -> Result<Rang
     Ok((one("gte")?, one("lte")?))
 }
 
-fn within<T: PartialOrd>(value: Option<T>, (gte, lte): &Range<T>) -> bool {
+pub(crate) fn within<T: PartialOrd>(value: Option<T>, (gte, lte): &Range<T>) -> bool {
     if gte.is_none() && lte.is_none() {
         return true;
     }

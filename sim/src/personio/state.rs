@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use axum::http::{HeaderMap, Method};
 
+use super::absences::{self, Absence, AbsenceType};
 use super::auth::{self, Token};
 use super::config::PersonioConfig;
 use super::faults::{FaultQueue, Group, Route};
@@ -17,7 +18,7 @@ use super::model::{Period, Person};
 use super::query::Params;
 use super::ratelimit::{self, Buckets};
 use super::reply::Reply;
-use super::{absences, periods, persons, writes};
+use super::{absence_writes, periods, person_writes, persons, writes};
 
 /// Everything the simulator holds.
 #[derive(Debug)]
@@ -26,12 +27,14 @@ pub(crate) struct State {
     pub base_url: String,
     pub persons: Vec<Person>,
     pub periods: Vec<Period>,
-    pub absences: Vec<super::absences::Absence>,
+    pub absences: Vec<Absence>,
+    pub absence_types: Vec<AbsenceType>,
     pub tokens: HashMap<String, Token>,
     pub faults: FaultQueue,
     pub log: Vec<RequestRecord>,
     pub buckets: Buckets,
     pub next_person: u64,
+    pub next_absence_type: u64,
 }
 
 /// One request, read in full.
@@ -62,11 +65,13 @@ impl State {
             persons: Vec::new(),
             periods: Vec::new(),
             absences: Vec::new(),
+            absence_types: Vec::new(),
             tokens: HashMap::new(),
             faults: FaultQueue::default(),
             log: Vec::new(),
             buckets: Buckets::default(),
             next_person: 1001,
+            next_absence_type: 5001,
         }
     }
 
@@ -102,6 +107,11 @@ impl State {
         match ctx.route {
             Route::Token => (auth::issue(self, ctx), false),
             Route::Unknown | Route::Any => (no_route(ctx), false),
+            // Without person writes these paths do not exist at all: 404 before auth.
+            Route::CreatePerson | Route::PatchPerson if !self.config.person_writes => (
+                Reply::not_found(&format!("No endpoint at {}", ctx.path)),
+                false,
+            ),
             _ => match auth::check(self, ctx) {
                 Err(reply) => (reply, false),
                 Ok(()) => self.endpoint(ctx),
@@ -117,8 +127,14 @@ impl State {
             Route::CreatePeriod => writes::create(self, ctx),
             Route::PatchPeriod => writes::patch(self, ctx),
             Route::DeletePeriod => writes::delete(self, ctx),
+            Route::CreatePerson => person_writes::create(self, ctx),
+            Route::PatchPerson => person_writes::patch(self, ctx),
             Route::ListAbsences => (absences::list(self, ctx), false),
-            Route::CreateAbsence => absences::create(self, ctx),
+            Route::GetAbsence => (absences::get(self, ctx), false),
+            Route::AbsenceTypes => (absences::types(self, ctx), false),
+            Route::CreateAbsence => absence_writes::create(self, ctx),
+            Route::PatchAbsence => absence_writes::patch(self, ctx),
+            Route::DeleteAbsence => absence_writes::delete(self, ctx),
             Route::Token | Route::Unknown | Route::Any => (no_route(ctx), false),
         }
     }

@@ -183,16 +183,29 @@ fn try_create(st: &mut State, ctx: &Ctx) -> Result<Reply, Reply> {
             .map(Period::to_json),
     );
     st.periods.push(period);
-    let links = json!({ "links": { "self": { "href": st.href(&format!("/v2/attendance-periods/{id}")) } } });
-    let body: Value = match st.config.created_body {
-        CreatedBody::IdAndAffected => {
-            json!({ "id": id, "affected_periods": affected_json, "_meta": links })
-        }
-        CreatedBody::CreatedObject => json!({ "id": id, "_meta": links }),
-        CreatedBody::DataWrapped => json!({ "data": { "id": id } }),
-        CreatedBody::UnderscoreData => json!({ "_data": { "id": id } }),
-    };
+    let body = created_body(st, "/v2/attendance-periods", &id, Some(affected_json));
     Ok(Reply::json(201, &body))
+}
+
+/// The 201 body of a create, shaped by `created_body`. Only attendance periods carry
+/// `affected_periods`; other resources pass `None` and get the plain created object there.
+pub(crate) fn created_body(
+    st: &State,
+    collection: &str,
+    id: &str,
+    affected: Option<Vec<Value>>,
+) -> Value {
+    let links = json!({ "links": { "self": { "href": st.href(&format!("{collection}/{id}")) } } });
+    match (st.config.created_body, affected) {
+        (CreatedBody::IdAndAffected, Some(affected)) => {
+            json!({ "id": id, "affected_periods": affected, "_meta": links })
+        }
+        (CreatedBody::IdAndAffected | CreatedBody::CreatedObject, _) => {
+            json!({ "id": id, "_meta": links })
+        }
+        (CreatedBody::DataWrapped, _) => json!({ "data": { "id": id } }),
+        (CreatedBody::UnderscoreData, _) => json!({ "_data": { "id": id } }),
+    }
 }
 
 /// `PATCH /v2/attendance-periods/{id}`.

@@ -3,10 +3,12 @@
 //! Other crates trust the simulator to stand in for Personio, so every documented behaviour and
 //! every switch is checked here the way a client would meet it.
 
+mod absences;
 mod auth;
 mod client;
 mod faults;
 mod list;
+mod person_writes;
 mod persons;
 mod ratelimit;
 mod writes;

@@ -402,3 +402,40 @@ fn delete_is_204_then_404() {
     );
     assert_eq!(sim.stats().writes, 1);
 }
+
+#[test]
+fn patch_of_the_comment_alone_keeps_the_times_and_moves_updated_at() {
+    let (sim, person, tok) = setup();
+    let id = sim.add_period(
+        &person,
+        PeriodType::Work,
+        dt("2026-03-03T08:00:00"),
+        Some(dt("2026-03-03T12:00:00")),
+        Some("alt"),
+    );
+    let before = sim.periods()[0].updated_at;
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let target = format!("{URL}/{id}?skip_approval=true");
+    let comment = json!({ "comment": "neu" });
+    assert_eq!(
+        call(&sim, &tok, "PATCH", &target, Some(&comment)).status,
+        204
+    );
+    let item = call(&sim, &tok, "GET", &format!("{URL}/{id}"), None).json();
+    assert_eq!(item["comment"], "neu");
+    assert_eq!(item["start"]["date_time"], "2026-03-03T08:00:00");
+    assert_eq!(item["end"]["date_time"], "2026-03-03T12:00:00");
+    assert_eq!(item["approval"]["status"], "CONFIRMED");
+    let after = sim.periods()[0].updated_at;
+    assert!(after > before, "{before} → {after}");
+    let since = after.naive_utc().format("%Y-%m-%dT%H:%M:%S");
+    let listed = call(
+        &sim,
+        &tok,
+        "GET",
+        &format!("{URL}?updated_at.gte={since}"),
+        None,
+    )
+    .json();
+    assert_eq!(listed["_data"][0]["id"], id.as_str());
+}

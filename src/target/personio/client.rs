@@ -48,6 +48,12 @@ pub enum Call {
     DeletePeriod,
     ListAbsences,
     CreateAbsence,
+    CreatePerson,
+    UpdatePerson,
+    UpdatePeriod,
+    UpdateAbsence,
+    DeleteAbsence,
+    AbsenceTypes,
 }
 
 /// Requests sent, by kind, and how often Personio said 429.
@@ -68,6 +74,10 @@ pub struct RemotePeriod {
     pub start: NaiveDateTime,
     pub end: Option<NaiveDateTime>,
     pub comment: Option<String>,
+    /// When Personio last changed it (RFC 3339 as sent), if it says.
+    pub updated_at: Option<String>,
+    /// `PENDING`, `CONFIRMED` or `REJECTED` as sent, if present.
+    pub approval: Option<String>,
 }
 
 /// The answer to a create.
@@ -87,9 +97,9 @@ pub struct Client {
     stats: Mutex<Stats>,
 }
 
-struct Answer {
-    status: StatusCode,
-    body: String,
+pub(super) struct Answer {
+    pub status: StatusCode,
+    pub body: String,
 }
 
 impl Client {
@@ -142,7 +152,7 @@ impl Client {
             .or_default() += 1;
     }
 
-    fn url(&self, path: &str) -> Url {
+    pub(super) fn url(&self, path: &str) -> Url {
         self.base.join(path).expect("static API paths join")
     }
 
@@ -197,7 +207,7 @@ impl Client {
     }
 
     /// Sends one API request with pacing, token, retries; returns a 2xx answer.
-    async fn send(
+    pub(super) async fn send(
         &self,
         call: Call,
         method: Method,
@@ -322,7 +332,7 @@ impl Client {
         Some(url)
     }
 
-    async fn pages<T: serde::de::DeserializeOwned>(
+    pub(super) async fn pages<T: serde::de::DeserializeOwned>(
         &self,
         call: Call,
         first: Url,
@@ -506,6 +516,39 @@ impl Client {
         })
     }
 
+    /// `skip_approval` as configured, for the query of a write.
+    pub(super) fn skip_approval(&self) -> &'static str {
+        if self.settings.skip_approval {
+            "true"
+        } else {
+            "false"
+        }
+    }
+
+    /// Moves a period and sets its comment (`None` leaves the comment alone). Approval follows
+    /// `skip_approval`, as on create: without it Personio asks for approval again.
+    pub async fn update_period(
+        &self,
+        id: &str,
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+        comment: Option<&str>,
+    ) -> Result<(), PersonioError> {
+        let mut body = serde_json::json!({
+            "start": { "date_time": start.format(DT).to_string() },
+            "end": { "date_time": end.format(DT).to_string() },
+        });
+        if let Some(c) = comment {
+            body["comment"] = Value::from(c);
+        }
+        let mut url = self.url(&format!("v2/attendance-periods/{id}"));
+        url.query_pairs_mut()
+            .append_pair("skip_approval", self.skip_approval());
+        self.send(Call::UpdatePeriod, Method::PATCH, url, Some(&body))
+            .await
+            .map(drop)
+    }
+
     /// Deletes a period; one that is already gone counts as deleted.
     pub async fn delete(&self, id: &str) -> Result<(), PersonioError> {
         let url = self.url(&format!("v2/attendance-periods/{id}"));
@@ -534,5 +577,7 @@ fn remote(p: AttendancePeriod) -> Result<RemotePeriod, PersonioError> {
             None => None,
         },
         comment: p.comment,
+        updated_at: p.updated_at,
+        approval: p.approval.and_then(|a| a.status),
     })
 }

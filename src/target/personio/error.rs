@@ -14,6 +14,14 @@ pub enum PersonioError {
     /// Personio refused the request itself (400, 409, 422): sending it again will not help.
     #[error("Personio rejected the request (HTTP {status}): {message}")]
     Rejected { status: u16, message: String },
+    /// The object clashes with one Personio already holds (409), such as an absence that
+    /// overlaps another absence of the person or a person whose e-mail is taken.
+    #[error("Personio reports a conflict (HTTP 409): {0}")]
+    Conflict(String),
+    /// Personio does not offer this through the API (the route is missing or the field may not
+    /// be changed); the caller needs another way, such as delete and create.
+    #[error("not possible through the Personio API: {0}")]
+    Unsupported(String),
     /// Still rate limited after every retry.
     #[error("Personio is rate limiting (HTTP 429) and retries ran out")]
     RateLimited,

@@ -7,16 +7,20 @@
 //! sent; a write whose answer was lost is settled by reading Personio, never by sending it
 //! blind a second time.
 
+pub mod absences;
 pub mod client;
 pub mod error;
+pub mod people;
 pub mod wire;
 
 use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
 
+pub use absences::{AbsencePeriod, Approval};
 pub use client::{Client, Settings};
 pub use error::PersonioError;
+pub use people::PersonInfo;
 
 use super::compare::{Fit, Held, fit};
 use super::layout::{BreakMode, DayEnd, Period, PeriodKind, periods};
@@ -412,6 +416,8 @@ impl PersonioTarget {
                         start: period.start,
                         end: Some(period.end),
                         comment: period.comment,
+                        updated_at: None,
+                        approval: None,
                     });
                 }
                 Err(e)

@@ -55,6 +55,41 @@ pub struct Person {
     pub id: Value,
     #[serde(default)]
     pub email: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// `ACTIVE` or `INACTIVE`; missing when the credentials may not read attributes.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ApprovalRef {
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AbsencePeriod {
+    pub id: Value,
+    pub person: IdRef,
+    #[serde(default)]
+    pub absence_type: Option<IdRef>,
+    pub starts_from: DateTimeRef,
+    #[serde(default)]
+    pub ends_at: Option<DateTimeRef>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub approval: Option<ApprovalRef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AbsenceType {
+    pub id: Value,
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -78,6 +113,10 @@ pub struct AttendancePeriod {
     pub end: Option<DateTimeRef>,
     #[serde(default)]
     pub comment: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    #[serde(default)]
+    pub approval: Option<ApprovalRef>,
 }
 
 #[derive(Debug, Serialize)]
@@ -99,6 +138,12 @@ pub struct PersonRef<'a> {
 #[derive(Debug, Serialize)]
 pub struct At {
     pub date_time: String,
+}
+
+/// A local date-time `YYYY-MM-DDTHH:MM:SS`; anything after the seconds (a fraction, an
+/// offset) is ignored, since Personio's local times carry none.
+pub fn local_date_time(s: &str) -> Option<chrono::NaiveDateTime> {
+    chrono::NaiveDateTime::parse_from_str(s.get(..19)?, "%Y-%m-%dT%H:%M:%S").ok()
 }
 
 /// A JSON id as a string, whether sent as a string or a number.
