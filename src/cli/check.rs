@@ -276,9 +276,11 @@ async fn timetrack(config: &Config, lines: &mut Lines) {
                 SyncError::Timetrack(TimeTrackError::Forbidden(_)) => {
                     Some("the API needs a TimeTrack Enterprise account")
                 }
-                SyncError::Timetrack(TimeTrackError::Unavailable { .. } | TimeTrackError::NotFound(_)) => {
-                    Some("is timetrack.base_url right (https://<account>.timetrackenterprise.com/api/v2/ext/)?")
-                }
+                SyncError::Timetrack(
+                    TimeTrackError::Unavailable { .. } | TimeTrackError::NotFound(_),
+                ) => Some(
+                    "is timetrack.base_url right (https://<account>.timetrackenterprise.com/api/v2/ext/)?",
+                ),
                 _ => None,
             };
             lines.fail("TimeTrack", e, hint);

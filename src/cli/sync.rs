@@ -107,7 +107,10 @@ fn timetrack(args: &SyncArgs, config: &zeitpost::config::Config) -> anyhow::Resu
         None => {
             let on = [
                 (Job::Employees, tt.employees.as_ref().map(|j| j.enabled)),
-                (Job::TimeEntries, tt.time_entries.as_ref().map(|j| j.enabled)),
+                (
+                    Job::TimeEntries,
+                    tt.time_entries.as_ref().map(|j| j.enabled),
+                ),
                 (Job::Absences, tt.absences.as_ref().map(|j| j.enabled)),
             ];
             on.into_iter()
@@ -125,7 +128,9 @@ fn timetrack(args: &SyncArgs, config: &zeitpost::config::Config) -> anyhow::Resu
         _ => None,
     };
     let Target::Personio(mut target) = Target::from_config(config)? else {
-        anyhow::bail!("the TimeTrack sync works with Personio: the config needs a [personio] section");
+        anyhow::bail!(
+            "the TimeTrack sync works with Personio: the config needs a [personio] section"
+        );
     };
     let client = client(&tt, Duration::from_secs(30), 6)?;
     let mut ledger = if args.dry_run {

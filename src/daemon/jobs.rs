@@ -52,7 +52,9 @@ pub struct TimetrackJobs {
 }
 
 impl TimetrackJobs {
-    pub fn from_config(config: &crate::config::Config) -> Result<Option<TimetrackJobs>, DaemonError> {
+    pub fn from_config(
+        config: &crate::config::Config,
+    ) -> Result<Option<TimetrackJobs>, DaemonError> {
         let Some(t) = &config.timetrack else {
             return Ok(None);
         };
@@ -81,8 +83,14 @@ impl Daemon {
     pub(super) fn next_job_in(&self) -> Option<Duration> {
         let now = Instant::now();
         let timr = self.timr.as_ref().map(|j| j.next);
-        let tt = self.timetrack.iter().flat_map(|t| t.due.iter().map(|d| d.2));
-        timr.into_iter().chain(tt).min().map(|next| next.saturating_duration_since(now))
+        let tt = self
+            .timetrack
+            .iter()
+            .flat_map(|t| t.due.iter().map(|d| d.2));
+        timr.into_iter()
+            .chain(tt)
+            .min()
+            .map(|next| next.saturating_duration_since(now))
     }
 
     /// Runs every job that is due; returns each run's job name and whether it went through.
@@ -176,7 +184,9 @@ impl Daemon {
             return runs;
         }
         let Target::Personio(target) = &mut self.target else {
-            tracing::error!("the TimeTrack jobs sync with Personio: the config needs a [personio] section");
+            tracing::error!(
+                "the TimeTrack jobs sync with Personio: the config needs a [personio] section"
+            );
             return runs;
         };
         let mut notices = Vec::new();
@@ -192,9 +202,19 @@ impl Daemon {
             match &run {
                 Ok(s) => {
                     tracing::info!("TimeTrack {}: {}", job.name(), s.line());
-                    let lines: Vec<String> = s.conflicts.iter().chain(&s.problems).map(|l| format!("- {l}")).collect();
+                    let lines: Vec<String> = s
+                        .conflicts
+                        .iter()
+                        .chain(&s.problems)
+                        .map(|l| format!("- {l}"))
+                        .collect();
                     if !lines.is_empty() {
-                        notices.push(format!("TimeTrack {}: {}\n{}", job.name(), s.line(), lines.join("\n")));
+                        notices.push(format!(
+                            "TimeTrack {}: {}\n{}",
+                            job.name(),
+                            s.line(),
+                            lines.join("\n")
+                        ));
                     } else if config.notify_always {
                         notices.push(format!("TimeTrack {}: {}", job.name(), s.line()));
                     }

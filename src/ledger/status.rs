@@ -60,7 +60,9 @@ impl Ledger {
                 .count("SELECT COUNT(*) FROM reports WHERE state = ?1", "queued")?,
             timr_last_run: self.get_value("timr.last_run")?,
             sync_runs: self.last_sync_runs()?,
-            sync_pairs: self.conn.query_row("SELECT COUNT(*) FROM sync_pairs", [], |r| r.get(0))?,
+            sync_pairs: self
+                .conn
+                .query_row("SELECT COUNT(*) FROM sync_pairs", [], |r| r.get(0))?,
             sync_pending: self.conn.query_row(
                 "SELECT COUNT(*) FROM sync_pairs WHERE pending IS NOT NULL",
                 [],

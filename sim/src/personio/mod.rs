@@ -120,6 +120,7 @@ impl PersonioSim {
             employment_id: uuid::Uuid::new_v4().to_string(),
             created_at: now,
             updated_at: now,
+            department: None,
         });
         id
     }

@@ -108,6 +108,9 @@ pub struct Person {
     pub created_at: DateTime<Utc>,
     /// When the person was last changed (whole seconds).
     pub updated_at: DateTime<Utc>,
+    /// The department of the employment; v2 documents no place for it, so it is shown
+    /// inside the employment, where the org unit lives in Personio's model.
+    pub department: Option<String>,
 }
 
 impl Person {
@@ -120,7 +123,10 @@ impl Person {
             "preferred_name": self.preferred_name,
             "email": self.email,
             "status": self.status,
-            "employments": [ { "id": self.employment_id } ],
+            "employments": [ match &self.department {
+                Some(d) => json!({ "id": self.employment_id, "department": { "name": d } }),
+                None => json!({ "id": self.employment_id }),
+            } ],
             "custom_attributes": [],
             "created_at": fmt_instant(self.created_at),
             "updated_at": fmt_instant(self.updated_at),

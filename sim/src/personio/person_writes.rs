@@ -73,6 +73,7 @@ fn try_create(st: &mut State, ctx: &Ctx) -> Result<Reply, Reply> {
         employment_id: uuid::Uuid::new_v4().to_string(),
         created_at: now,
         updated_at: now,
+        department: None,
     });
     Ok(Reply::json(
         201,

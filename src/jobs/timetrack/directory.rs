@@ -25,7 +25,7 @@ impl Directory {
         configured: &BTreeMap<String, String>,
     ) -> Directory {
         let mut d = Directory::default();
-        let mut link = |d: &mut Directory, email: &str, username: &str| {
+        let link = |d: &mut Directory, email: &str, username: &str| {
             let email = email.trim().to_lowercase();
             if email.contains('@')
                 && !d.usernames.contains_key(&email)

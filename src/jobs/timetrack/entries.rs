@@ -22,7 +22,8 @@ use super::sync::{SyncError, TimetrackSync, Window, personio_step_error, timetra
 use super::wire::NewAttendance;
 use crate::config::{EntriesMode, TimeEntriesJob};
 use crate::ledger::{Ledger, Pair, Side};
-use crate::target::personio::{self, PersonioTarget, RemotePeriod};
+use crate::target::personio::client::RemotePeriod;
+use crate::target::personio::{self, PersonioTarget};
 use crate::target::{Item, Outcome, Policy};
 
 const JOB: Job = Job::TimeEntries;

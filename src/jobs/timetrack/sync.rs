@@ -27,9 +27,14 @@ pub enum SyncError {
 }
 
 /// The TimeTrack client `[timetrack]` describes.
-pub fn client(config: &TimetrackConfig, timeout: std::time::Duration, attempts: u32) -> Result<Client, SyncError> {
+pub fn client(
+    config: &TimetrackConfig,
+    timeout: std::time::Duration,
+    attempts: u32,
+) -> Result<Client, SyncError> {
     let secret = |key: &str, s: &crate::config::Secret| {
-        s.resolve().map_err(|e| SyncError::Config(format!("timetrack.{key}: {e}")))
+        s.resolve()
+            .map_err(|e| SyncError::Config(format!("timetrack.{key}: {e}")))
     };
     Ok(Client::new(super::client::Settings {
         base_url: config.base_url.clone(),

@@ -20,11 +20,14 @@ pub struct PersonInfo {
     pub last_name: Option<String>,
     /// `status` is `ACTIVE` (employed, on leave or onboarding), or Personio did not say.
     pub active: bool,
+    pub department: Option<String>,
 }
 
 impl PersonInfo {
     fn from_wire(p: Person) -> Option<PersonInfo> {
+        let department = p.department();
         Some(PersonInfo {
+            department,
             id: wire::id_text(&p.id)?,
             email: p.email.filter(|e| !e.is_empty()),
             first_name: p.first_name,

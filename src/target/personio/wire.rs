@@ -62,6 +62,31 @@ pub struct Person {
     /// `ACTIVE` or `INACTIVE`; missing when the credentials may not read attributes.
     #[serde(default)]
     pub status: Option<String>,
+    #[serde(default)]
+    pub department: Option<Value>,
+    #[serde(default)]
+    pub employments: Vec<Value>,
+}
+
+impl Person {
+    /// The department, wherever this answer carries it: v2 documents none, so look at the
+    /// person itself and at its employments, as a name or an object with a name.
+    pub fn department(&self) -> Option<String> {
+        let name = |v: &Value| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(o) => o.get("name").and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        };
+        self.department
+            .as_ref()
+            .and_then(name)
+            .or_else(|| {
+                self.employments
+                    .iter()
+                    .find_map(|e| e.get("department").and_then(name))
+            })
+            .filter(|d| !d.trim().is_empty())
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
