@@ -16,6 +16,7 @@ mod service;
 mod sheets;
 mod smtp_server;
 mod timetrack_client;
+mod timetrack_sync;
 mod timr_client;
 mod timr_sync;
 mod util;
