@@ -108,17 +108,28 @@ pub fn init_logging(verbose: u8, daemon: bool, configured: Option<&str>) {
         (1, _, _) => "debug",
         _ => "trace",
     };
+    let from_env = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
     let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     // These crates write raw protocol lines at their most verbose levels, LOGIN and AUTH
-    // with their passwords among them; they are capped whatever RUST_LOG says.
-    for quiet in [
-        "async_imap=debug",
-        "imap_proto=debug",
-        "lettre=debug",
-        "hyper=debug",
-        "reqwest=debug",
-        "rustls=debug",
-    ] {
+    // with their passwords among them; they are capped whatever RUST_LOG says. A cap is a
+    // directive of its own, so it is only added where it lowers the level: added at a
+    // quieter level it would switch their debug lines on.
+    let tracing = from_env.as_deref().unwrap_or(level).contains("trace");
+    let caps: &[&str] = if tracing {
+        &[
+            "async_imap=debug",
+            "imap_proto=debug",
+            "lettre=debug",
+            "hyper=debug",
+            "reqwest=debug",
+            "rustls=debug",
+        ]
+    } else {
+        &[]
+    };
+    for quiet in caps {
         if let Ok(d) = quiet.parse() {
             filter = filter.add_directive(d);
         }
