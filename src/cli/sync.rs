@@ -158,6 +158,7 @@ fn timetrack(args: &SyncArgs, config: &zeitpost::config::Config) -> anyhow::Resu
             .iter()
             .chain(&summary.conflicts)
             .chain(&summary.problems)
+            .chain(&summary.notes)
             .chain(&summary.held)
         {
             println!("  {line}");

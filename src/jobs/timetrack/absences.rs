@@ -311,11 +311,7 @@ impl Peer<Leave> for AbsencesPeer<'_> {
             Side::Timetrack => self.create_timetrack(l).await?,
             Side::Personio => self.create_personio(l).await?,
         };
-        Ok(Written {
-            id,
-            shows: None,
-            note: None,
-        })
+        Ok(Written::id(id))
     }
 
     async fn update(
@@ -335,11 +331,7 @@ impl Peer<Leave> for AbsencesPeer<'_> {
                     .set_absence_status(id, status(l.approval))
                     .await
                     .map_err(timetrack_step_error)?;
-                Ok(Written {
-                    id: id.to_string(),
-                    shows: None,
-                    note: None,
-                })
+                Ok(Written::id(id))
             }
             (Side::Timetrack, false) => {
                 match self.client.delete_absence(id).await {
@@ -355,11 +347,7 @@ impl Peer<Leave> for AbsencesPeer<'_> {
                     .update_absence_approval(id, to_personio(l.approval))
                     .await
                 {
-                    Ok(()) => Ok(Written {
-                        id: id.to_string(),
-                        shows: None,
-                        note: None,
-                    }),
+                    Ok(()) => Ok(Written::id(id)),
                     Err(PersonioError::Unsupported(_)) => {
                         self.delete_personio(id).await?;
                         self.create(to, l, _pair).await

@@ -27,8 +27,21 @@ pub struct Written {
     /// The fingerprint that side will show next run, when it differs from the content
     /// written (a field the system does not take through its API).
     pub shows: Option<String>,
-    /// Said in the summary (e.g. "re-enable by hand").
+    /// Worth knowing (a new user was created).
     pub note: Option<String>,
+    /// Left for a person to do (enable a user by hand): reported as a problem.
+    pub todo: Option<String>,
+}
+
+impl Written {
+    pub fn id(id: impl Into<String>) -> Written {
+        Written {
+            id: id.into(),
+            shows: None,
+            note: None,
+            todo: None,
+        }
+    }
 }
 
 /// The writes of one job on both systems.
@@ -115,6 +128,9 @@ pub(crate) async fn apply<C: Content, P: Peer<C>>(
                         peer.ledger().save_pair(job, &pair).map_err(stop)?;
                         summary.count(to, update.is_some());
                         if let Some(n) = w.note {
+                            summary.notes.push(format!("{label}: {n}"));
+                        }
+                        if let Some(n) = w.todo {
                             summary.problems.push(format!("{label}: {n}"));
                         }
                     }

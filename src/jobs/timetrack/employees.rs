@@ -188,9 +188,8 @@ impl Peer<Person> for EmployeesPeer<'_> {
                     .set_timetrack_user(&p.email, &user.username, Some(&user.id))
                     .map_err(SyncError::step)?;
                 Ok(Written {
-                    id: user.id,
-                    shows: None,
                     note: Some(format!("new TimeTrack user {}", user.username)),
+                    ..Written::id(user.id)
                 })
             }
             Side::Personio => {
@@ -205,11 +204,7 @@ impl Peer<Person> for EmployeesPeer<'_> {
                         ),
                         e => personio_step_error(e),
                     })?;
-                Ok(Written {
-                    id,
-                    shows: None,
-                    note: None,
-                })
+                Ok(Written::id(id))
             }
         }
     }
@@ -267,9 +262,9 @@ impl Peer<Person> for EmployeesPeer<'_> {
             }
         }
         Ok(Written {
-            id: id.to_string(),
             shows: Some(shows.fingerprint()),
-            note,
+            todo: note,
+            ..Written::id(id)
         })
     }
 

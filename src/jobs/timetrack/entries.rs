@@ -293,11 +293,7 @@ impl EntriesPeer<'_> {
                 let id = entry
                     .map(|e| format!("rec:{}", e.id))
                     .ok_or_else(|| StepError::Later("the record is not in the ledger".into()))?;
-                Ok(Written {
-                    id,
-                    shows: None,
-                    note: None,
-                })
+                Ok(Written::id(id))
             }
             Some(Outcome::Deferred(m)) => Err(StepError::Later(m)),
             Some(o) => Err(StepError::Refused(o.describe(crate::lang::Lang::En))),
@@ -350,11 +346,7 @@ impl Peer<Shift> for EntriesPeer<'_> {
                     .create_attendance(&a)
                     .await
                     .map_err(timetrack_step_error)?;
-                Ok(Written {
-                    id,
-                    shows: None,
-                    note: None,
-                })
+                Ok(Written::id(id))
             }
         }
     }
@@ -389,11 +381,7 @@ impl Peer<Shift> for EntriesPeer<'_> {
                     .update_attendance(id, &a)
                     .await
                     .map_err(timetrack_step_error)?;
-                Ok(Written {
-                    id: id.to_string(),
-                    shows: None,
-                    note: None,
-                })
+                Ok(Written::id(id))
             }
         }
     }

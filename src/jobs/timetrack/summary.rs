@@ -56,6 +56,8 @@ pub struct Summary {
     pub conflicts: Vec<String>,
     /// Items not synced now, with the reason in words.
     pub problems: Vec<String>,
+    /// Worth knowing, nothing to do (a new TimeTrack user).
+    pub notes: Vec<String>,
     /// Left alone on purpose (direction, not selected).
     pub held: Vec<String>,
     /// Dry run: what would be written.
