@@ -6,13 +6,13 @@
 //! already seen. Approval states map 0/1/2 ↔ pending/approved/rejected; a change of
 //! approval alone is written in place, any other change replaces the absence.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::apply::{Peer, StepError, Written, apply};
 use super::client::{Client, TimeTrackError};
 use super::directory::Directory;
 use super::leave::{Approval, Leave, TypeMap};
-use super::reconcile::{Rules, Seen, reconcile};
+use super::reconcile::{Rules, Seen, reconcile, set_aside};
 use super::summary::{Job, Summary};
 use super::sync::{SyncError, TimetrackSync, Window, personio_step_error, timetrack_step_error};
 use super::wire::{AbsenceStatus, NewAbsence};
@@ -72,10 +72,13 @@ pub(super) async fn run(
         .collect();
     // TimeTrack type names ↔ ids: the list, the config, then what the absences show.
     let mut t_type_id: HashMap<String, i64> = HashMap::new();
-    let mut t_type_name: HashMap<i64, String> = HashMap::new();
+    let mut t_type_names: HashMap<i64, Vec<String>> = HashMap::new();
     let mut learn = |name: &str, id: i64| {
         t_type_id.entry(name.to_lowercase()).or_insert(id);
-        t_type_name.entry(id).or_insert_with(|| name.to_string());
+        let names = t_type_names.entry(id).or_default();
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            names.push(name.to_string());
+        }
     };
     for t in s.client.absence_types().await?.unwrap_or_default() {
         learn(&t.name, t.id);
@@ -93,24 +96,32 @@ pub(super) async fn run(
         }
     }
     let mut t_items = Vec::new();
+    let mut t_skipped = HashSet::new();
     for a in &absences {
         let Some(email) = dir.email_of_username(&a.user) else {
             summary
                 .held
                 .push(format!("TimeTrack user {} has no Personio person", a.user));
+            t_skipped.insert(a.id.clone());
             continue;
         };
-        let name = a
+        // The type by any name it is known by: the absence's own, the list's name or short name.
+        let names: Vec<&String> = a
             .absence_type_name
-            .clone()
-            .or_else(|| t_type_name.get(&a.absence_type).cloned());
-        let Some(kind) = name.as_deref().and_then(|n| map.personio_name(n)) else {
+            .iter()
+            .chain(t_type_names.get(&a.absence_type).into_iter().flatten())
+            .collect();
+        let Some(kind) = names.iter().find_map(|n| map.personio_name(n)) else {
             summary.held.push(format!(
                 "{email} {}–{}: TimeTrack type {} is not in absences.type_map",
                 a.from,
                 a.to,
-                name.unwrap_or_else(|| a.absence_type.to_string())
+                names
+                    .first()
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| a.absence_type.to_string())
             ));
+            t_skipped.insert(a.id.clone());
             continue;
         };
         let leave = Leave {
@@ -128,6 +139,7 @@ pub(super) async fn run(
         });
     }
     let mut p_items = Vec::new();
+    let mut p_skipped = HashSet::new();
     for a in s
         .target
         .client()
@@ -135,6 +147,7 @@ pub(super) async fn run(
         .await?
     {
         let Some(email) = dir.email_of_person(&a.person_id) else {
+            p_skipped.insert(a.id.clone());
             continue;
         };
         let kind = p_type_name
@@ -146,6 +159,7 @@ pub(super) async fn run(
                 "{email} {}: Personio type {kind} is not in absences.type_map",
                 a.start.date()
             ));
+            p_skipped.insert(a.id.clone());
             continue;
         }
         let Some(end) = a.end else {
@@ -153,6 +167,7 @@ pub(super) async fn run(
                 "{email}: the absence from {} has no end yet",
                 a.start.date()
             ));
+            p_skipped.insert(a.id.clone());
             continue;
         };
         let leave = Leave {
@@ -180,6 +195,7 @@ pub(super) async fn run(
             Master::Timetrack => Side::Timetrack,
         },
     };
+    let (pairs, p_items, t_items) = set_aside(pairs, p_items, t_items, &p_skipped, &t_skipped);
     let steps = reconcile(pairs, &p_items, &t_items, rules);
     let mut peer = AbsencesPeer {
         client: s.client,

@@ -13,7 +13,7 @@ use rand::Rng;
 use super::apply::{Peer, StepError, Written, apply};
 use super::client::Client;
 use super::people::{Person, selected, username_for};
-use super::reconcile::{Content, Rules, Seen, reconcile};
+use super::reconcile::{Content, Rules, Seen, reconcile, set_aside};
 use super::summary::{Job, Summary};
 use super::sync::{SyncError, TimetrackSync, personio_step_error, timetrack_step_error};
 use super::wire::NewUser;
@@ -42,6 +42,7 @@ pub(super) async fn run(
     };
     let mut departments = HashMap::new();
     let mut p_items = Vec::new();
+    let (mut p_skipped, mut t_skipped) = (HashSet::new(), HashSet::new());
     for p in &persons {
         let Some(email) = p
             .email
@@ -49,11 +50,15 @@ pub(super) async fn run(
             .map(|e| e.trim().to_lowercase())
             .filter(|e| e.contains('@'))
         else {
+            p_skipped.insert(p.id.clone());
             continue;
         };
         departments.insert(email.clone(), p.department.clone());
-        if !wanted(&email, p.department.as_deref()) || (!p.active && !paired(Side::Personio, &p.id))
-        {
+        if !wanted(&email, p.department.as_deref()) {
+            p_skipped.insert(p.id.clone());
+            continue;
+        }
+        if !p.active && !paired(Side::Personio, &p.id) {
             continue;
         }
         let content = Person {
@@ -81,15 +86,18 @@ pub(super) async fn run(
                 "TimeTrack user {} has no e-mail address",
                 u.username
             ));
+            t_skipped.insert(u.id.clone());
             continue;
         };
         // The department is Personio's; a TimeTrack user outside it is not synced either.
         let department = departments.get(&email).cloned().flatten();
-        if job.department.is_some() && !departments.contains_key(&email) {
+        if (job.department.is_some() && !departments.contains_key(&email))
+            || !wanted(&email, department.as_deref())
+        {
+            t_skipped.insert(u.id.clone());
             continue;
         }
-        if !wanted(&email, department.as_deref()) || (!u.enabled && !paired(Side::Timetrack, &u.id))
-        {
+        if !u.enabled && !paired(Side::Timetrack, &u.id) {
             continue;
         }
         let content = Person {
@@ -113,6 +121,7 @@ pub(super) async fn run(
             Master::Timetrack => Side::Timetrack,
         },
     };
+    let (pairs, p_items, t_items) = set_aside(pairs, p_items, t_items, &p_skipped, &t_skipped);
     let steps = reconcile(pairs, &p_items, &t_items, rules);
     let mut peer = EmployeesPeer {
         client: s.client,

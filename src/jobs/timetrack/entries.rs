@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 use super::apply::{Peer, StepError, Written, apply};
 use super::client::{Client, TimeTrackError};
 use super::directory::Directory;
-use super::reconcile::{Rules, Seen, reconcile};
+use super::reconcile::{Rules, Seen, reconcile, set_aside};
 use super::shift::{NoShift, Period, Shift, from_periods, to_utc};
 use super::summary::{Job, Summary};
 use super::sync::{SyncError, TimetrackSync, Window, personio_step_error, timetrack_step_error};
@@ -70,21 +70,26 @@ pub(super) async fn run(
     let attendances = s.client.attendances(from, to, None).await?;
     let mut notes = HashMap::new();
     let mut t_items = Vec::new();
+    let mut t_skipped = HashSet::new();
     for a in &attendances {
         let Some(email) = dir.email_of_username(&a.user) else {
             summary
                 .held
                 .push(format!("TimeTrack user {} has no Personio person", a.user));
+            t_skipped.insert(a.id.clone());
             continue;
         };
         let Some(end) = a.to else {
             summary
                 .held
                 .push(format!("{email}: entry {} is still running", a.id));
+            t_skipped.insert(a.id.clone());
             continue;
         };
         match Shift::from_attendance(email, a.from, end, a.break_minutes, zone) {
-            Ok(shift) if s.config.start_date.is_some_and(|d| shift.date < d) => {}
+            Ok(shift) if s.config.start_date.is_some_and(|d| shift.date < d) => {
+                t_skipped.insert(a.id.clone());
+            }
             Ok(shift) => {
                 if let Some(n) = a.notes.as_ref().filter(|n| !n.trim().is_empty()) {
                     notes.insert(a.id.clone(), n.clone());
@@ -96,9 +101,12 @@ pub(super) async fn run(
                     content: shift,
                 });
             }
-            Err(e) => summary
-                .problems
-                .push(format!("{email}: TimeTrack entry {}: {e}", a.id)),
+            Err(e) => {
+                summary
+                    .problems
+                    .push(format!("{email}: TimeTrack entry {}: {e}", a.id));
+                t_skipped.insert(a.id.clone());
+            }
         }
     }
     let rules = Rules {
@@ -109,11 +117,16 @@ pub(super) async fn run(
             crate::config::Master::Timetrack => Side::Timetrack,
         },
     };
-    let p_items: Vec<Seen<Shift>> = side
-        .items
-        .into_iter()
-        .filter(|i| s.config.start_date.is_none_or(|d| i.content.date >= d))
-        .collect();
+    let mut p_skipped = side.skipped;
+    let mut p_items = Vec::new();
+    for i in side.items {
+        if s.config.start_date.is_some_and(|d| i.content.date < d) {
+            p_skipped.insert(i.id);
+        } else {
+            p_items.push(i);
+        }
+    }
+    let (pairs, p_items, t_items) = set_aside(pairs, p_items, t_items, &p_skipped, &t_skipped);
     let steps = reconcile(pairs, &p_items, &t_items, rules);
     let mut peer = EntriesPeer {
         client: s.client,
@@ -140,6 +153,8 @@ struct PersonioSide {
     /// The ids of the periods of each `day:` item, for replacing or deleting it.
     day_periods: HashMap<String, Vec<String>>,
     comments: HashMap<String, String>,
+    /// Items there but not synced now (running, unusable).
+    skipped: HashSet<String>,
 }
 
 fn period(p: &RemotePeriod) -> Period {
@@ -164,26 +179,31 @@ fn personio_items(
         items: Vec::new(),
         day_periods: HashMap::new(),
         comments: HashMap::new(),
+        skipped: HashSet::new(),
     };
     for (n, ids) in records {
         let found: Vec<&RemotePeriod> = ids
             .iter()
             .filter_map(|id| by_id.get(id.as_str()).copied())
             .collect();
-        let Some(email) = found
-            .first()
-            .and_then(|p| dir.email_of_person(&p.person_id))
-        else {
+        let id = format!("rec:{n}");
+        let Some(first) = found.first() else {
             continue;
         };
-        let list: Vec<Period> = found.iter().map(|p| period(p)).collect();
-        if let Ok(shift) = from_periods(email, &list) {
-            out.items.push(Seen {
-                id: format!("rec:{n}"),
+        let shift = dir.email_of_person(&first.person_id).and_then(|email| {
+            from_periods(email, &found.iter().map(|p| period(p)).collect::<Vec<_>>()).ok()
+        });
+        match shift {
+            Some(shift) => out.items.push(Seen {
+                id,
                 key: shift.key(),
                 day: Some(shift.date),
                 content: shift,
-            });
+            }),
+            // There, but not readable as a shift now: not deleted either.
+            None => {
+                out.skipped.insert(id);
+            }
         }
     }
     let mut days: HashMap<(String, chrono::NaiveDate), Vec<&RemotePeriod>> = HashMap::new();
@@ -200,14 +220,32 @@ fn personio_items(
         let id = format!("day:{email}:{date}");
         match from_periods(&email, &list.iter().map(|p| period(p)).collect::<Vec<_>>()) {
             Ok(shift) => {
-                if let Some(c) = list.iter().find_map(|p| p.comment.clone()).filter(|c| !c.trim().is_empty()) {
+                if let Some(c) = list
+                    .iter()
+                    .find_map(|p| p.comment.clone())
+                    .filter(|c| !c.trim().is_empty())
+                {
                     out.comments.insert(id.clone(), c);
                 }
-                out.day_periods.insert(id.clone(), list.iter().map(|p| p.id.clone()).collect());
-                out.items.push(Seen { id, key: shift.key(), day: Some(shift.date), content: shift });
+                out.day_periods
+                    .insert(id.clone(), list.iter().map(|p| p.id.clone()).collect());
+                out.items.push(Seen {
+                    id,
+                    key: shift.key(),
+                    day: Some(shift.date),
+                    content: shift,
+                });
             }
-            Err(NoShift::Running) => summary.held.push(format!("{email} {date}: still clocked in in Personio")),
-            Err(NoShift::Unusable) => summary.problems.push(format!("{email} {date}: Personio's periods of this day make no shift (only breaks, or longer than a day)")),
+            Err(NoShift::Running) => {
+                summary
+                    .held
+                    .push(format!("{email} {date}: still clocked in in Personio"));
+                out.skipped.insert(id);
+            }
+            Err(NoShift::Unusable) => {
+                summary.problems.push(format!("{email} {date}: Personio's periods of this day make no shift (only breaks, or longer than a day)"));
+                out.skipped.insert(id);
+            }
         }
     }
     out

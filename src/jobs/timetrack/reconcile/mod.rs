@@ -110,6 +110,42 @@ fn seen_of<'a, C>(v: &View<'a, C>) -> Option<&'a Seen<C>> {
     }
 }
 
+/// Sets aside the pairs whose item is there but not synced this run (a running entry, an
+/// unmapped type, a person no longer selected), with their items on the other side: such an
+/// item must neither read as deleted nor leave its twin looking new.
+pub fn set_aside<C>(
+    pairs: Vec<Pair>,
+    personio: Vec<Seen<C>>,
+    timetrack: Vec<Seen<C>>,
+    skipped_personio: &HashSet<String>,
+    skipped_timetrack: &HashSet<String>,
+) -> (Vec<Pair>, Vec<Seen<C>>, Vec<Seen<C>>) {
+    let mut frozen_p = HashSet::new();
+    let mut frozen_t = HashSet::new();
+    let kept = pairs
+        .into_iter()
+        .filter(|p| {
+            let (pid, tid) = (p.personio.id(), p.timetrack.id());
+            let skip = pid.is_some_and(|id| skipped_personio.contains(id))
+                || tid.is_some_and(|id| skipped_timetrack.contains(id));
+            if skip {
+                frozen_p.extend(pid.map(str::to_string));
+                frozen_t.extend(tid.map(str::to_string));
+            }
+            !skip
+        })
+        .collect();
+    let personio = personio
+        .into_iter()
+        .filter(|s| !frozen_p.contains(&s.id))
+        .collect();
+    let timetrack = timetrack
+        .into_iter()
+        .filter(|s| !frozen_t.contains(&s.id))
+        .collect();
+    (kept, personio, timetrack)
+}
+
 /// Decides the steps for one run. `personio` and `timetrack` hold the items of the run's
 /// window; `pairs` the remembered pairs of the same window.
 pub fn reconcile<C: Content>(

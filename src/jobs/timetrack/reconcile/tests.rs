@@ -332,3 +332,18 @@ fn an_unfinished_update_is_finished_from_the_other_side() {
     };
     assert_eq!((to, content), (Side::Timetrack, Text("b")));
 }
+
+#[test]
+fn an_item_skipped_this_run_is_not_read_as_deleted() {
+    let pairs = vec![pair(known("p1", "a"), known("t1", "a"))];
+    let skipped = HashSet::from(["t1".to_string()]);
+    let (pairs, p, t) = set_aside(
+        pairs,
+        vec![seen("p1", "k", "b")],
+        vec![],
+        &HashSet::new(),
+        &skipped,
+    );
+    let steps = reconcile(pairs, &p, &t, BOTH);
+    assert!(steps.is_empty(), "{steps:?}");
+}
