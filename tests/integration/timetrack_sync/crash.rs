@@ -1,1 +1,128 @@
+//! Killed in the middle of a run, again and again: nothing lost, nothing doubled.
 
+use std::collections::HashSet;
+use std::time::Duration;
+
+use zeitpost_sim::personio::{Fault as PFault, PeriodType, Route as PRoute};
+use zeitpost_sim::timetrack::{Attendance, Fault, Route};
+
+use super::{local, second_run_is_quiet, spawn};
+use crate::util::zeitpost;
+
+#[test]
+fn kills_at_random_moments_lose_and_double_nothing() {
+    let t = spawn("[timetrack.time_entries]\nmode = \"bidirectional\"\n");
+    let days = 2..=16u32;
+    for d in days.clone() {
+        t.personio.add_period(
+            &t.ben,
+            PeriodType::Work,
+            local(&format!("2026-11-{d:02}T08:00")),
+            Some(local(&format!("2026-11-{d:02}T12:00"))),
+            None,
+        );
+        t.tt.add_attendance(
+            Attendance::new(
+                "annam",
+                &format!("2026-11-{d:02}T07:00:00Z"),
+                Some(&format!("2026-11-{d:02}T15:30:00Z")),
+            )
+            .break_minutes(30),
+        );
+    }
+    // Slow writes, so kills land between planning, sending and confirming.
+    for _ in 0..200 {
+        t.tt.inject(Fault::Delay {
+            route: Route::CreateAttendance,
+            delay: Duration::from_millis(30),
+            times: 1,
+        });
+        t.personio.inject(PFault::Delay {
+            route: PRoute::CreatePeriod,
+            delay: Duration::from_millis(20),
+            times: 1,
+        });
+    }
+    t.tt.inject(Fault::ApplyThenDrop {
+        route: Route::CreateAttendance,
+        times: 2,
+    });
+    t.personio.inject(PFault::ApplyThenDrop {
+        route: PRoute::CreatePeriod,
+        times: 2,
+    });
+    let mut seed = 0x2545_F491_4F6C_DD1Du64 ^ u64::from(std::process::id());
+    let mut kills = 0;
+    let mut done = false;
+    for _ in 0..60 {
+        let mut child = zeitpost()
+            .arg("--config")
+            .arg(&t.config)
+            .args([
+                "sync",
+                "timetrack",
+                "--from",
+                "2026-11-01",
+                "--to",
+                "2026-11-30",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(Duration::from_millis(40 + seed % 300));
+        match child.try_wait().unwrap() {
+            Some(status) if status.code() == Some(0) => {
+                done = true;
+                break;
+            }
+            Some(_) => {}
+            None => {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                kills += 1;
+            }
+        }
+    }
+    for _ in 0..3 {
+        if done {
+            break;
+        }
+        let (out, _) = t.sync(&[]);
+        done = out.status.code() == Some(0);
+    }
+    eprintln!("killed {kills} times");
+    assert!(kills > 0, "the test must actually interrupt runs");
+    assert!(done, "a run without kills finishes cleanly");
+    let attendances = t.tt.attendances();
+    let distinct: HashSet<(String, String)> = attendances
+        .iter()
+        .map(|a| (a.user.clone(), a.from.to_rfc3339()))
+        .collect();
+    assert_eq!(attendances.len(), 30, "{:#?}", t.attendances());
+    assert_eq!(distinct.len(), 30, "no entry twice: {:#?}", t.attendances());
+    let n = days.count();
+    assert_eq!(
+        t.periods_of(&t.anna).len(),
+        3 * n,
+        "{:#?}",
+        t.periods_of(&t.anna)
+    );
+    assert_eq!(t.periods_of(&t.ben).len(), n, "{:#?}", t.periods_of(&t.ben));
+    let mut periods: Vec<_> = t.personio.periods();
+    periods.sort_by_key(|p| (p.person_id.clone(), p.start));
+    for w in periods.windows(2) {
+        if w[0].person_id == w[1].person_id {
+            assert!(
+                w[0].end.unwrap() <= w[1].start,
+                "overlap: {:?} {:?}",
+                w[0],
+                w[1]
+            );
+        }
+    }
+    second_run_is_quiet(&t, &[]);
+}
