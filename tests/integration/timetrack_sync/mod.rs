@@ -4,6 +4,7 @@
 
 mod absences;
 mod crash;
+mod daemon;
 mod employees;
 mod entries;
 

@@ -1,0 +1,95 @@
+//! The TimeTrack jobs inside `zeitpost run`: due at once with `--once`, summaries in
+//! `status`, problems in one notice to `report.to`.
+
+use chrono::{Duration, Utc};
+use zeitpost_sim::personio::PeriodType;
+use zeitpost_sim::timetrack::Attendance;
+
+use super::spawn;
+use crate::util::zeitpost;
+
+#[test]
+fn the_daemon_runs_the_jobs_on_their_intervals_and_tells_hr() {
+    let t = spawn(
+        "[timetrack.employees]\ninterval = \"1d\"\n\n[timetrack.time_entries]\ninterval = \"1h\"\n\n[timetrack.absences]\nenabled = false\n",
+    );
+    let base = t.dir.path();
+    std::fs::create_dir_all(base.join("maildir/new")).unwrap();
+    let config = std::fs::read_to_string(&t.config).unwrap()
+        + &format!(
+            "\n[source]\nkind = \"maildir\"\npath = {:?}\n\n[report]\nkind = \"outbox\"\ndir = {:?}\nfrom = \"Zeiterfassung <zeiten@example.com>\"\nto = [\"personal@hr.example.com\"]\nlanguage = \"en\"\n",
+            base.join("maildir"),
+            base.join("reports")
+        );
+    std::fs::write(&t.config, config).unwrap();
+    // Yesterday, so the scheduled window (35 days back) holds it whenever the test runs.
+    let day = (Utc::now() - Duration::days(1)).date_naive();
+    let at = |h: u32| day.and_hms_opt(h, 0, 0).unwrap();
+    t.personio
+        .add_period(&t.ben, PeriodType::Work, at(8), Some(at(12)), None);
+    let utc = |h: u32| format!("{day}T{h:02}:00:00Z");
+    t.tt.add_attendance(Attendance::new("annam", &utc(6), Some(&utc(10))));
+    // Overlaps Ben's day in Personio: a conflict for HR.
+    t.tt.add_attendance(Attendance::new("benb", &utc(9), Some(&utc(13))));
+    let out = zeitpost()
+        .arg("--config")
+        .arg(&t.config)
+        .args(["run", "--once"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        t.periods_of(&t.anna).len(),
+        1,
+        "Anna's entry reached Personio"
+    );
+    let reports: Vec<String> = std::fs::read_dir(base.join("reports"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 1, "one notice for the round: {reports:#?}");
+    assert!(
+        reports[0].contains("TimeTrack time_entries")
+            && reports[0].contains("ben.beispiel@example.com"),
+        "{}",
+        reports[0]
+    );
+    let status = zeitpost()
+        .arg("--config")
+        .arg(&t.config)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let jobs: Vec<&str> = v["sync_runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["job"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        jobs,
+        ["timetrack.employees", "timetrack.time_entries"],
+        "{v}"
+    );
+    assert!(
+        v["sync_runs"][1]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Personio: 1 created"),
+        "{v}"
+    );
+    let text = zeitpost()
+        .arg("--config")
+        .arg(&t.config)
+        .arg("status")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("timetrack.time_entries:"), "{text}");
+}
