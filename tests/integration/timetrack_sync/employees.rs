@@ -206,3 +206,53 @@ fn only_the_chosen_employees_are_synced() {
         "{names:?}"
     );
 }
+
+#[test]
+fn check_tries_the_timetrack_credentials_and_names_the_keys_at_fault() {
+    let t = spawn(TO_TT);
+    let check = || {
+        let out = crate::util::zeitpost()
+            .arg("--config")
+            .arg(&t.config)
+            .arg("check")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, text) = check();
+    assert!(text.contains("ok     TimeTrack"), "{text}");
+    assert_eq!(code, Some(0), "{text}");
+    t.tt.rotate_secret("new-secret");
+    let (code, text) = check();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("FAILED TimeTrack") && text.contains("timetrack.api_key and api_secret"),
+        "{text}"
+    );
+    assert!(!text.contains("sim-secret"), "{text}");
+}
+
+#[test]
+fn a_person_no_longer_selected_is_left_alone_not_disabled() {
+    let t = spawn(&format!("{TO_TT}emails = [\"*@example.com\"]\n"));
+    t.personio.add_person("dora@example.com", "Dora", "Dorn");
+    assert_eq!(t.sync(&[]).0.status.code(), Some(0));
+    assert!(
+        t.tt.users()
+            .iter()
+            .any(|u| u.username == "dora" && u.enabled)
+    );
+    let text = std::fs::read_to_string(&t.config).unwrap();
+    std::fs::write(&t.config, text.replace("\"*@example.com\"", "\"anna*\"")).unwrap();
+    let (out, text) = t.sync(&[]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let users = t.tt.users();
+    assert!(
+        users.iter().any(|u| u.username == "dora" && u.enabled),
+        "{text}"
+    );
+    assert!(users.iter().all(|u| u.enabled), "{text}");
+}
