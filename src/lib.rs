@@ -20,7 +20,9 @@
 //!
 //! [`ingest`] joins parsing and validation for one file behind a panic boundary, and
 //! [`importer`] runs a batch of files through to the target. Beside the pipeline, [`jobs`]
-//! holds the sync jobs (timr), which write through the same target. [`source`] is where
+//! holds the sync jobs: timr → Personio, and TimeTrack ↔ Personio (employees, time entries,
+//! absences, decided by one pure reconcile step against pairs in the ledger); both write
+//! attendance through the same target. [`source`] is where
 //! mails come from (IMAP, Maildir), and [`daemon`] runs the loop: mails, then due jobs.
 //!
 //! Around the pipeline: [`ledger`] (the SQLite state: files seen, records written, every
