@@ -22,8 +22,8 @@
 //! [`importer`] runs a batch of files through to the target. Beside the pipeline, [`jobs`]
 //! holds the sync jobs: timr → Personio, and TimeTrack ↔ Personio (employees, time entries,
 //! absences, decided by one pure reconcile step against pairs in the ledger); both write
-//! attendance through the same target. [`source`] is where
-//! mails come from (IMAP, Maildir), and [`daemon`] runs the loop: mails, then due jobs.
+//! attendance through the same target. [`source`] is where mails come from (IMAP,
+//! Maildir), and [`daemon`] runs the loop: mails, then due jobs.
 //!
 //! Around the pipeline: [`ledger`] (the SQLite state: files seen, records written, every
 //! remote write planned before it is sent), [`config`] (the typed TOML config and its
