@@ -188,6 +188,40 @@ impl Ledger {
         Ok(pair.id)
     }
 
+    /// The pairs of the window, and any other pair holding one of these ids: an item that
+    /// moved into the window from outside keeps its pair instead of looking new.
+    pub fn sync_pairs_for(
+        &self,
+        job: &str,
+        window: Option<(NaiveDate, NaiveDate)>,
+        personio_ids: &[&str],
+        timetrack_ids: &[&str],
+    ) -> Result<Vec<Pair>> {
+        let mut pairs = self.sync_pairs(job, window)?;
+        let mut known: std::collections::HashSet<i64> = pairs.iter().map(|p| p.id).collect();
+        let mut extra = Vec::new();
+        for (side, ids) in [
+            (Side::Personio, personio_ids),
+            (Side::Timetrack, timetrack_ids),
+        ] {
+            for id in ids {
+                if let Some(pair) = self.pair_by_id(job, side, id)?
+                    && known.insert(pair)
+                {
+                    extra.push(pair);
+                }
+            }
+        }
+        if !extra.is_empty() {
+            pairs.extend(
+                self.sync_pairs(job, None)?
+                    .into_iter()
+                    .filter(|p| extra.contains(&p.id)),
+            );
+        }
+        Ok(pairs)
+    }
+
     pub fn forget_pair(&self, id: i64) -> Result<()> {
         self.conn
             .execute("DELETE FROM sync_pairs WHERE id = ?1", [id])?;
@@ -348,6 +382,22 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn a_pair_outside_the_window_is_found_by_its_ids() {
+        let l = Ledger::open_in_memory().unwrap();
+        let p = pair();
+        let id = l.save_pair("j", &p).unwrap();
+        let d = |day| NaiveDate::from_ymd_opt(2026, 4, day).unwrap();
+        let window = Some((d(1), d(30)));
+        assert!(
+            l.sync_pairs_for("j", window, &[], &["99"])
+                .unwrap()
+                .is_empty()
+        );
+        let found = l.sync_pairs_for("j", window, &[], &["17"]).unwrap();
+        assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), [id]);
     }
 
     #[test]

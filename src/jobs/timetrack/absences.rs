@@ -14,7 +14,10 @@ use super::directory::Directory;
 use super::leave::{Approval, Leave, TypeMap};
 use super::reconcile::{Rules, Seen, reconcile, set_aside};
 use super::summary::{Job, Summary};
-use super::sync::{SyncError, TimetrackSync, Window, personio_step_error, timetrack_step_error};
+use super::sync::{
+    Listed, SyncError, TimetrackSync, Window, across_the_edge, personio_step_error,
+    timetrack_step_error,
+};
 use super::wire::{AbsenceStatus, NewAbsence};
 use crate::config::{AbsencesJob, Master};
 use crate::ledger::{Ledger, Pair, Side};
@@ -184,7 +187,7 @@ pub(super) async fn run(
             content: leave,
         });
     }
-    let pairs = s
+    let mut pairs = s
         .ledger
         .sync_pairs(JOB.key(), Some((window.from, window.to)))?;
     let rules = Rules {
@@ -195,6 +198,16 @@ pub(super) async fn run(
             Master::Timetrack => Side::Timetrack,
         },
     };
+    let listed = Listed {
+        personio: p_items.iter().map(|i| i.id.as_str()).collect(),
+        timetrack: t_items.iter().map(|i| i.id.as_str()).collect(),
+    };
+    // Ids are unique per side (numbers in TimeTrack, uuids or `day:`/`rec:` in Personio),
+    // so one set aside list serves both.
+    for id in across_the_edge(s.ledger, JOB, window, listed, &mut pairs, &mut summary)? {
+        p_skipped.insert(id.clone());
+        t_skipped.insert(id);
+    }
     let (pairs, p_items, t_items) = set_aside(pairs, p_items, t_items, &p_skipped, &t_skipped);
     let steps = reconcile(pairs, &p_items, &t_items, rules);
     let mut peer = AbsencesPeer {

@@ -18,7 +18,10 @@ use super::directory::Directory;
 use super::reconcile::{Rules, Seen, reconcile, set_aside};
 use super::shift::{NoShift, Period, Shift, from_periods, to_utc};
 use super::summary::{Job, Summary};
-use super::sync::{SyncError, TimetrackSync, Window, personio_step_error, timetrack_step_error};
+use super::sync::{
+    Listed, SyncError, TimetrackSync, Window, across_the_edge, personio_step_error,
+    timetrack_step_error,
+};
 use super::wire::NewAttendance;
 use crate::config::{EntriesMode, TimeEntriesJob};
 use crate::ledger::{Ledger, Pair, Side};
@@ -46,7 +49,7 @@ pub(super) async fn run(
         .periods(&persons, window.from, window.to)
         .await?;
     let written = s.ledger.written_remote_ids(personio::TARGET)?;
-    let pairs = s
+    let mut pairs = s
         .ledger
         .sync_pairs(JOB.key(), Some((window.from, window.to)))?;
     let mut records = HashMap::new();
@@ -125,6 +128,16 @@ pub(super) async fn run(
         } else {
             p_items.push(i);
         }
+    }
+    let listed = Listed {
+        personio: p_items.iter().map(|i| i.id.as_str()).collect(),
+        timetrack: t_items.iter().map(|i| i.id.as_str()).collect(),
+    };
+    // Ids are unique per side (numbers in TimeTrack, uuids or `day:`/`rec:` in Personio),
+    // so one set aside list serves both.
+    for id in across_the_edge(s.ledger, JOB, window, listed, &mut pairs, &mut summary)? {
+        p_skipped.insert(id.clone());
+        t_skipped.insert(id);
     }
     let (pairs, p_items, t_items) = set_aside(pairs, p_items, t_items, &p_skipped, &t_skipped);
     let steps = reconcile(pairs, &p_items, &t_items, rules);

@@ -116,6 +116,52 @@ impl Window {
     }
 }
 
+impl Window {
+    pub fn holds(&self, day: NaiveDate) -> bool {
+        (self.from..=self.to).contains(&day)
+    }
+}
+
+/// Items listed on either side, for finding their pairs.
+pub(super) struct Listed<'a> {
+    pub personio: Vec<&'a str>,
+    pub timetrack: Vec<&'a str>,
+}
+
+/// Adds the pairs of listed items whose remembered day lies outside the window, set aside:
+/// the other side of such a pair was not read, so nothing about it may be decided now. A
+/// run over days that hold both the old and the new day settles it.
+pub(super) fn across_the_edge(
+    ledger: &Ledger,
+    job: Job,
+    window: Window,
+    listed: Listed,
+    pairs: &mut Vec<crate::ledger::Pair>,
+    summary: &mut Summary,
+) -> Result<Vec<String>, SyncError> {
+    let all = ledger.sync_pairs_for(
+        job.key(),
+        Some((window.from, window.to)),
+        &listed.personio,
+        &listed.timetrack,
+    )?;
+    let mut frozen = Vec::new();
+    for pair in all {
+        if pair.day.is_none_or(|d| window.holds(d)) {
+            continue;
+        }
+        summary.held.push(format!(
+            "{}: moved from {} into the synced days; sync a period holding both days to settle it",
+            pair.key,
+            pair.day.map(|d| d.to_string()).unwrap_or_default()
+        ));
+        frozen.extend(pair.personio.id().map(str::to_string));
+        frozen.extend(pair.timetrack.id().map(str::to_string));
+        pairs.push(pair);
+    }
+    Ok(frozen)
+}
+
 pub struct TimetrackSync<'a> {
     pub client: &'a Client,
     pub target: &'a mut PersonioTarget,

@@ -371,3 +371,33 @@ fn a_dry_run_writes_nothing() {
     assert_eq!(t.writes(), 0);
     assert!(!t.dir.path().join("zeitpost.db").exists());
 }
+
+#[test]
+fn an_entry_moved_across_the_edge_of_the_synced_days_waits_for_a_run_holding_both() {
+    let t = spawn(PUSH);
+    let id = t.tt.add_attendance(Attendance::new(
+        "annam",
+        "2026-10-30T07:00:00Z",
+        Some("2026-10-30T11:00:00Z"),
+    ));
+    assert_eq!(
+        t.sync_window("2026-10-01", "2026-10-31", &[])
+            .0
+            .status
+            .code(),
+        Some(0)
+    );
+    t.tt.set_attendance(id, |a| {
+        a.from = ts("2026-11-02T07:00:00Z");
+        a.to = Some(ts("2026-11-02T11:00:00Z"));
+    });
+    let before = t.writes();
+    let (out, text) = t.sync(&[]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("sync a period holding both days"), "{text}");
+    assert_eq!(t.writes(), before, "{text}");
+    let (out, text) = t.sync_window("2026-10-15", "2026-11-15", &[]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(t.periods_of(&t.anna), ["Work 02 08:00-12:00"], "{text}");
+    second_run_is_quiet(&t, &[]);
+}

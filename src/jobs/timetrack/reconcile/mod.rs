@@ -245,6 +245,9 @@ fn decide<C: Content>(
     let write =
         |mut pair: Pair, to: Side, src: &Seen<C>, conflict: bool, steps: &mut Vec<Step<C>>| {
             *pair.side_mut(to.other()) = live(src);
+            // The item may have moved to another day or start: the pair follows it.
+            pair.key = src.key.clone();
+            pair.day = src.day;
             if rules.allows(to) {
                 steps.push(Step::Write {
                     pair,
