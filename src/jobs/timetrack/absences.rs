@@ -209,6 +209,7 @@ pub(super) async fn run(
         t_skipped.insert(id);
     }
     let (pairs, p_items, t_items) = set_aside(pairs, p_items, t_items, &p_skipped, &t_skipped);
+    let pairs_total = pairs.len();
     let steps = reconcile(pairs, &p_items, &t_items, rules);
     let mut peer = AbsencesPeer {
         client: s.client,
@@ -228,9 +229,16 @@ pub(super) async fn run(
             )
             .collect(),
     };
-    apply(JOB.key(), steps, &mut peer, &mut summary, dry_run)
-        .await
-        .map_err(SyncError::from_step)?;
+    apply(
+        JOB.key(),
+        pairs_total,
+        steps,
+        &mut peer,
+        &mut summary,
+        dry_run,
+    )
+    .await
+    .map_err(SyncError::from_step)?;
     Ok(summary)
 }
 

@@ -68,11 +68,24 @@ fn stop(e: LedgerError) -> StepError {
 /// Carries out `steps` for `job`. Returns Err only for a problem that stops the run.
 pub(crate) async fn apply<C: Content, P: Peer<C>>(
     job: &str,
+    pairs: usize,
     steps: Vec<Step<C>>,
     peer: &mut P,
     summary: &mut Summary,
     dry_run: bool,
 ) -> Result<(), StepError> {
+    // Pairs no step touches are alike on both sides; a save of a known pair counts below.
+    let touched = steps
+        .iter()
+        .filter(|s| match s {
+            Step::Write { pair, .. } | Step::Delete { pair, .. } | Step::Save { pair } => {
+                pair.id != 0
+            }
+            Step::Forget { .. } => true,
+            Step::Hold { .. } => false,
+        })
+        .count();
+    summary.unchanged += pairs.saturating_sub(touched);
     for step in steps {
         match step {
             Step::Save { pair } => {

@@ -122,6 +122,7 @@ pub(super) async fn run(
         },
     };
     let (pairs, p_items, t_items) = set_aside(pairs, p_items, t_items, &p_skipped, &t_skipped);
+    let pairs_total = pairs.len();
     let steps = reconcile(pairs, &p_items, &t_items, rules);
     let mut peer = EmployeesPeer {
         client: s.client,
@@ -139,9 +140,16 @@ pub(super) async fn run(
             )
             .collect(),
     };
-    apply(JOB.key(), steps, &mut peer, &mut summary, dry_run)
-        .await
-        .map_err(SyncError::from_step)?;
+    apply(
+        JOB.key(),
+        pairs_total,
+        steps,
+        &mut peer,
+        &mut summary,
+        dry_run,
+    )
+    .await
+    .map_err(SyncError::from_step)?;
     Ok(summary)
 }
 
