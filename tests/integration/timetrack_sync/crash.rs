@@ -6,12 +6,44 @@ use std::time::Duration;
 use zeitpost_sim::personio::{Fault as PFault, PeriodType, Route as PRoute};
 use zeitpost_sim::timetrack::{Attendance, Fault, Route};
 
-use super::{local, second_run_is_quiet, spawn};
+use zeitpost_sim::personio::PersonioConfig;
+use zeitpost_sim::timetrack::{Absence, TimeTrackConfig};
+
+use super::{local, second_run_is_quiet, spawn_with};
 use crate::util::zeitpost;
 
 #[test]
 fn kills_at_random_moments_lose_and_double_nothing() {
-    let t = spawn("[timetrack.time_entries]\nmode = \"bidirectional\"\n");
+    let t = spawn_with(
+        TimeTrackConfig::default(),
+        PersonioConfig::default(),
+        "absence_types = { \"Urlaub\" = 1 }\n",
+        "[timetrack.employees]\n\n[timetrack.time_entries]\nmode = \"bidirectional\"\n\n[timetrack.absences]\ntype_map = { \"Urlaub\" = \"Paid vacation\" }\n",
+    );
+    let vacation = t.personio.add_absence_type("Paid vacation", "day");
+    // New hires for the employees job, absences on both sides for the absences job.
+    for n in 0..8 {
+        t.personio
+            .add_person(&format!("neu{n}@example.com"), "Neu", &format!("{n}"));
+    }
+    for week in 0..3u32 {
+        let monday = 2 + 7 * week;
+        let mut leave = Absence::new(
+            "annam",
+            &format!("2026-11-{:02}", monday + 3),
+            &format!("2026-11-{:02}", monday + 4),
+            1,
+        );
+        leave.status = 1;
+        t.tt.add_absence(leave);
+        t.personio.add_absence(
+            &t.ben,
+            &vacation,
+            local(&format!("2026-11-{:02}T00:00", monday + 4)),
+            Some(local(&format!("2026-11-{:02}T23:59", monday + 4))),
+            "APPROVED",
+        );
+    }
     let days = 2..=16u32;
     for d in days.clone() {
         t.personio.add_period(
@@ -32,21 +64,30 @@ fn kills_at_random_moments_lose_and_double_nothing() {
     }
     // Slow writes, so kills land between planning, sending and confirming.
     for _ in 0..200 {
-        t.tt.inject(Fault::Delay {
-            route: Route::CreateAttendance,
-            delay: Duration::from_millis(30),
-            times: 1,
-        });
+        for route in [
+            Route::CreateAttendance,
+            Route::CreateUser,
+            Route::CreateAbsence,
+        ] {
+            t.tt.inject(Fault::Delay {
+                route,
+                delay: Duration::from_millis(30),
+                times: 1,
+            });
+        }
         t.personio.inject(PFault::Delay {
             route: PRoute::CreatePeriod,
             delay: Duration::from_millis(20),
             times: 1,
         });
     }
-    t.tt.inject(Fault::ApplyThenDrop {
-        route: Route::CreateAttendance,
-        times: 2,
-    });
+    for route in [
+        Route::CreateAttendance,
+        Route::CreateUser,
+        Route::CreateAbsence,
+    ] {
+        t.tt.inject(Fault::ApplyThenDrop { route, times: 1 });
+    }
     t.personio.inject(PFault::ApplyThenDrop {
         route: PRoute::CreatePeriod,
         times: 2,
@@ -124,5 +165,21 @@ fn kills_at_random_moments_lose_and_double_nothing() {
             );
         }
     }
+    let users = t.tt.users();
+    let names: HashSet<&str> = users.iter().map(|u| u.username.as_str()).collect();
+    assert_eq!(users.len(), 2 + 8, "{names:?}");
+    assert_eq!(names.len(), users.len(), "no user twice: {names:?}");
+    let leaves = t.tt.absences();
+    let distinct: HashSet<(String, String)> = leaves
+        .iter()
+        .map(|a| (a.user.clone(), a.from.to_string()))
+        .collect();
+    assert_eq!((leaves.len(), distinct.len()), (6, 6), "{leaves:#?}");
+    assert_eq!(
+        t.personio.absences().len(),
+        6,
+        "{:#?}",
+        t.personio.absences()
+    );
     second_run_is_quiet(&t, &[]);
 }
