@@ -109,10 +109,15 @@ pub(crate) async fn apply<C: Content, P: Peer<C>>(
                 let update = pair.side(to).id().map(str::to_string);
                 let label = peer.label(&content);
                 if conflict {
-                    summary.conflicts.push(format!(
-                        "{label}: changed in both systems; {} wins",
-                        to.other().name()
-                    ));
+                    // A pair made this run was found on both sides, differing.
+                    let what = if pair.id == 0 {
+                        "differs between Personio and TimeTrack"
+                    } else {
+                        "changed in both systems"
+                    };
+                    summary
+                        .conflicts
+                        .push(format!("{label}: {what}; {} wins", to.other().name()));
                 }
                 if dry_run {
                     let verb = if update.is_some() {

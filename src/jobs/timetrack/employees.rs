@@ -40,6 +40,16 @@ pub(super) async fn run(
                 .as_deref()
                 .is_none_or(|d| department.is_some_and(|x| x.eq_ignore_ascii_case(d)))
     };
+    // Someone gone on one side and still there on the other is paired, not created twice.
+    let address = |e: Option<&str>| e.map(|e| e.trim().to_lowercase());
+    let tt_addresses: HashSet<String> = users
+        .iter()
+        .filter_map(|u| address(u.email.as_deref()))
+        .collect();
+    let personio_addresses: HashSet<String> = persons
+        .iter()
+        .filter_map(|p| address(p.email.as_deref()))
+        .collect();
     let mut departments = HashMap::new();
     let mut p_items = Vec::new();
     let (mut p_skipped, mut t_skipped) = (HashSet::new(), HashSet::new());
@@ -58,7 +68,7 @@ pub(super) async fn run(
             p_skipped.insert(p.id.clone());
             continue;
         }
-        if !p.active && !paired(Side::Personio, &p.id) {
+        if !p.active && !paired(Side::Personio, &p.id) && !tt_addresses.contains(&email) {
             continue;
         }
         let content = Person {
@@ -97,7 +107,7 @@ pub(super) async fn run(
             t_skipped.insert(u.id.clone());
             continue;
         }
-        if !u.enabled && !paired(Side::Timetrack, &u.id) {
+        if !u.enabled && !paired(Side::Timetrack, &u.id) && !personio_addresses.contains(&email) {
             continue;
         }
         let content = Person {

@@ -42,6 +42,18 @@ pub(super) async fn run(
     let zone = s.config.zone();
     let dir = s.directory(dry_run).await?;
     let mut summary = Summary::default();
+    if !dry_run {
+        // A record a stopped run left half written is finished (or rolled back) first, so
+        // that its periods are all there, or none, before they are compared.
+        s.target.recover(s.ledger).await?;
+    }
+    // Still pending (Personio unreachable just now): neither written nor deleted.
+    let unsettled: HashSet<String> = s
+        .ledger
+        .pending(personio::TARGET)?
+        .into_iter()
+        .map(|p| format!("rec:{}", p.record_id))
+        .collect();
     let persons = dir.shared_persons();
     let periods = s
         .target
@@ -121,6 +133,7 @@ pub(super) async fn run(
         },
     };
     let mut p_skipped = side.skipped;
+    p_skipped.extend(unsettled);
     let mut p_items = Vec::new();
     for i in side.items {
         if s.config.start_date.is_some_and(|d| i.content.date < d) {

@@ -82,9 +82,10 @@ pub(super) fn personio_step_error(e: PersonioError) -> StepError {
         PersonioError::Unauthorized(_) | PersonioError::Forbidden(_) => {
             StepError::Stop(e.to_string())
         }
-        PersonioError::Rejected { .. } | PersonioError::NotFound(_) => {
-            StepError::Refused(e.to_string())
-        }
+        PersonioError::Rejected { .. }
+        | PersonioError::NotFound(_)
+        | PersonioError::Conflict(_)
+        | PersonioError::Unsupported(_) => StepError::Refused(e.to_string()),
         _ => StepError::Later(e.to_string()),
     }
 }

@@ -256,3 +256,24 @@ fn a_person_no_longer_selected_is_left_alone_not_disabled() {
     );
     assert!(users.iter().all(|u| u.enabled), "{text}");
 }
+
+#[test]
+fn a_rehired_person_is_paired_with_the_disabled_user_not_created_twice() {
+    let t = spawn(TO_TT);
+    let mut dora = User::new("dora", "Dora", "Dorn", "dora@example.com");
+    dora.enabled = false;
+    t.tt.add_user(dora);
+    t.personio.add_person("dora@example.com", "Dora", "Dorn");
+    let (out, text) = t.sync(&[]);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("enable the user in TimeTrack by hand"),
+        "{text}"
+    );
+    assert!(
+        text.contains("differs between Personio and TimeTrack"),
+        "{text}"
+    );
+    assert_eq!(t.tt.users().len(), 3, "no second user for the address");
+    second_run_is_quiet(&t, &[]);
+}
