@@ -1,5 +1,6 @@
-//! What the HTTP clients (Personio, timr) share: pacing to a request rate, capped back-off,
-//! reading `Retry-After`, and caching and fetching OAuth tokens.
+//! What the HTTP clients (Personio, timr, TimeTrack) share: pacing to a request rate, capped
+//! back-off, reading `Retry-After`, caching and fetching OAuth tokens, and the one retry
+//! loop ([`exchange`]) that decides which failures may be repeated.
 
 use std::time::Duration;
 
@@ -109,6 +110,116 @@ impl TokenAnswer {
     }
 }
 
+/// An answer read whole, for the client to sort by status.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: reqwest::StatusCode,
+    pub body: String,
+}
+
+/// Why no answer came back that a client could sort.
+#[derive(Debug)]
+pub enum Lost {
+    /// Nothing usable came back. For a write, `maybe_applied` says whether the request had
+    /// left: then the server may have applied it, and only reading can tell.
+    Unanswered { detail: String, maybe_applied: bool },
+    /// Still 429 after every retry.
+    RateLimited(Reply),
+}
+
+/// 429s tolerated for one call, whatever `attempts` says: waiting is always safe.
+const RATE_LIMIT_ATTEMPTS: u32 = 8;
+
+/// One request under the retry rules every client follows. `attempt` builds and sends a
+/// fresh request; `observe` sees each attempt's status (`None`: no answer).
+///
+/// Reads, and requests refused before anything was sent, are repeated with capped
+/// back-off. A write whose answer was lost (reset, timeout, cut-off body, or a 5xx) is not
+/// repeated: no server here takes an idempotency key, so the caller must read before it
+/// sends again. A 429 is repeated after `Retry-After`, and an empty token bucket
+/// (`x-ratelimit-remaining: 0`) holds the next request back. The answer returned is a
+/// 2xx, a 4xx other than 429, or a 5xx the rules do not repeat.
+pub async fn exchange<F, Fut>(
+    pacer: &Pacer,
+    attempts: u32,
+    write: bool,
+    mut attempt: F,
+    observe: &(dyn Fn(Option<u16>) + Sync),
+) -> Result<Reply, Lost>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<reqwest::Response, reqwest::Error>>,
+{
+    let mut n = 0;
+    loop {
+        n += 1;
+        pacer.pace().await;
+        let resp = match attempt().await {
+            Ok(r) => r,
+            Err(e) => {
+                observe(None);
+                let unsent = e.is_connect() || e.is_builder();
+                if (unsent || !write) && n < attempts {
+                    tokio::time::sleep(backoff(n)).await;
+                    continue;
+                }
+                return Err(Lost::Unanswered {
+                    detail: e.without_url().to_string(),
+                    maybe_applied: write && !unsent,
+                });
+            }
+        };
+        let status = resp.status();
+        observe(Some(status.as_u16()));
+        if let Some(wait) = bucket_empty(resp.headers()) {
+            pacer.hold(wait).await;
+        }
+        let wait = retry_after(resp.headers());
+        let body = match resp.text().await {
+            Ok(t) => t,
+            Err(e) if status.is_success() => {
+                if !write && n < attempts {
+                    tokio::time::sleep(backoff(n)).await;
+                    continue;
+                }
+                return Err(Lost::Unanswered {
+                    detail: format!("answer cut off: {}", e.without_url()),
+                    maybe_applied: write,
+                });
+            }
+            Err(_) => String::new(),
+        };
+        let reply = Reply { status, body };
+        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            if n >= attempts.max(RATE_LIMIT_ATTEMPTS) {
+                return Err(Lost::RateLimited(reply));
+            }
+            pacer.hold(wait.unwrap_or_else(|| backoff(n))).await;
+            continue;
+        }
+        if status.is_server_error() && !write && n < attempts {
+            tokio::time::sleep(backoff(n)).await;
+            continue;
+        }
+        return Ok(reply);
+    }
+}
+
+/// How long to hold back when the server says its token bucket is empty.
+fn bucket_empty(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let num = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    let (remaining, rate) = (
+        num("x-ratelimit-remaining")?,
+        num("x-ratelimit-replenish-rate")?,
+    );
+    (remaining < 1.0 && rate > 0.0).then(|| Duration::from_secs_f64(1.0 / rate))
+}
+
 /// Capped exponential back-off with jitter: about 0.5 s, 1 s, 2 s, … up to 30 s.
 pub fn backoff(attempt: u32) -> Duration {
     let cap = Duration::from_millis(500)
@@ -130,6 +241,17 @@ mod tests {
         assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
         h.insert("retry-after", "99999".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(300)));
+    }
+
+    #[test]
+    fn an_empty_token_bucket_holds_the_next_request_back() {
+        let mut h = reqwest::header::HeaderMap::new();
+        assert_eq!(bucket_empty(&h), None);
+        h.insert("x-ratelimit-remaining", "0".parse().unwrap());
+        h.insert("x-ratelimit-replenish-rate", "4".parse().unwrap());
+        assert_eq!(bucket_empty(&h), Some(Duration::from_millis(250)));
+        h.insert("x-ratelimit-remaining", "3".parse().unwrap());
+        assert_eq!(bucket_empty(&h), None);
     }
 
     #[tokio::test(start_paused = true)]

@@ -24,12 +24,10 @@ pub use super::wire::{
     Absence, AbsenceStatus, AbsenceType, Attendance, NewAbsence, NewAttendance, NewUser, User,
 };
 use crate::config::SecretValue;
-use crate::http::{Pacer, backoff, retry_after};
+use crate::http::{Lost, Pacer, exchange};
 
 /// TimeTrack's largest page.
 pub const MAX_PAGE: u32 = 1000;
-/// 429s tolerated for one call, whatever `attempts` says.
-const RATE_LIMIT_ATTEMPTS: u32 = 8;
 /// Pages read for one list at most.
 const MAX_PAGES: u32 = 100_000;
 
@@ -463,7 +461,7 @@ impl Client {
         message
     }
 
-    /// Sends one request with pacing and retries; returns a 2xx body.
+    /// Sends one request under the shared retry rules; returns a 2xx body.
     async fn send(
         &self,
         call: Call,
@@ -472,83 +470,52 @@ impl Client {
         body: Option<&Value>,
     ) -> Result<String, TimeTrackError> {
         let write = method != Method::GET;
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            self.pacer.pace().await;
+        let attempt = || {
             let mut req = self.http.request(method.clone(), url.clone());
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let resp = match req.send().await {
-                Ok(r) => r,
-                Err(e) => {
-                    // Refused before anything was sent: safe to repeat, write or not.
-                    let unsent = e.is_connect() || e.is_builder();
-                    if (unsent || !write) && attempt < self.attempts {
-                        tokio::time::sleep(backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(TimeTrackError::Unavailable {
-                        message: self.scrub(format!("{call}: {}", without_url(e))),
-                        maybe_applied: write && !unsent,
-                    });
-                }
-            };
-            let status = resp.status();
-            let wait = retry_after(resp.headers());
-            let text = match resp.text().await {
-                Ok(t) => t,
-                Err(e) if status.is_success() => {
-                    if !write && attempt < self.attempts {
-                        tokio::time::sleep(backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(TimeTrackError::Unavailable {
-                        message: self.scrub(format!("{call}: answer cut off: {}", without_url(e))),
-                        maybe_applied: write,
-                    });
-                }
-                Err(_) => String::new(),
-            };
-            if status.is_success() {
-                return Ok(text);
+            req.send()
+        };
+        let reply = match exchange(&self.pacer, self.attempts, write, attempt, &|_| {}).await {
+            Ok(r) => r,
+            Err(Lost::Unanswered {
+                detail,
+                maybe_applied,
+            }) => {
+                return Err(TimeTrackError::Unavailable {
+                    message: self.scrub(format!("{call}: {detail}")),
+                    maybe_applied,
+                });
             }
-            let message = self.scrub(format!(
-                "{call}: HTTP {}: {}",
-                status.as_u16(),
-                wire::error_message(&text)
-            ));
-            match status {
-                StatusCode::UNAUTHORIZED => return Err(TimeTrackError::Unauthorized(message)),
-                StatusCode::FORBIDDEN => return Err(TimeTrackError::Forbidden(message)),
-                StatusCode::NOT_FOUND => return Err(TimeTrackError::NotFound(message)),
-                StatusCode::TOO_MANY_REQUESTS => {
-                    if attempt >= self.attempts.max(RATE_LIMIT_ATTEMPTS) {
-                        return Err(TimeTrackError::RateLimited(message));
-                    }
-                    self.pacer
-                        .hold(wait.unwrap_or_else(|| backoff(attempt)))
-                        .await;
-                }
-                s if s.is_server_error() => {
-                    if !write && attempt < self.attempts {
-                        tokio::time::sleep(backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(TimeTrackError::Unavailable {
-                        message,
-                        maybe_applied: write,
-                    });
-                }
-                s => {
-                    return Err(TimeTrackError::Rejected {
-                        status: s.as_u16(),
-                        message,
-                    });
-                }
+            Err(Lost::RateLimited(r)) => {
+                return Err(TimeTrackError::RateLimited(self.scrub(format!(
+                    "{call}: HTTP 429: {}",
+                    wire::error_message(&r.body)
+                ))));
             }
+        };
+        if reply.status.is_success() {
+            return Ok(reply.body);
         }
+        let message = self.scrub(format!(
+            "{call}: HTTP {}: {}",
+            reply.status.as_u16(),
+            wire::error_message(&reply.body)
+        ));
+        Err(match reply.status {
+            StatusCode::UNAUTHORIZED => TimeTrackError::Unauthorized(message),
+            StatusCode::FORBIDDEN => TimeTrackError::Forbidden(message),
+            StatusCode::NOT_FOUND => TimeTrackError::NotFound(message),
+            s if s.is_server_error() => TimeTrackError::Unavailable {
+                message,
+                maybe_applied: write,
+            },
+            s => TimeTrackError::Rejected {
+                status: s.as_u16(),
+                message,
+            },
+        })
     }
 }
 
@@ -581,9 +548,4 @@ fn overlap(e: TimeTrackError) -> TimeTrackError {
         } if message.to_lowercase().contains("overlap") => TimeTrackError::Overlap(message),
         e => e,
     }
-}
-
-/// A transport error's text without the URL (it holds no secrets, but ids make it long).
-fn without_url(e: reqwest::Error) -> String {
-    e.without_url().to_string()
 }

@@ -13,7 +13,7 @@ use chrono::{DateTime, FixedOffset};
 use reqwest::{Method, Url};
 use serde_json::{Value, json};
 
-use crate::http::{TokenAnswer, backoff, retry_after};
+use crate::http::{Lost, TokenAnswer, backoff, exchange};
 
 pub use super::error::TimrError;
 pub use super::query::Query;
@@ -25,8 +25,6 @@ use crate::config::SecretValue;
 const SCOPE: &str = "timrclient openid";
 /// timr's largest page.
 const MAX_PAGE: u32 = 500;
-/// 429s tolerated for one call, whatever `attempts` says.
-const RATE_LIMIT_ATTEMPTS: u32 = 8;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -223,7 +221,8 @@ impl Client {
         }
     }
 
-    /// Sends one API request with pacing, token and retries; returns a 2xx body.
+    /// Sends one API request with token and the shared retry rules; returns a 2xx body. A
+    /// 401 renews the token once.
     async fn send(
         &self,
         call: Call,
@@ -233,87 +232,62 @@ impl Client {
     ) -> Result<String, TimrError> {
         let write = method != Method::GET;
         let mut renewed = false;
-        let mut attempt = 0;
         loop {
-            attempt += 1;
             let token = self.token(false).await?;
-            self.pacer.pace().await;
-            let mut req = self
-                .http
-                .request(method.clone(), url.clone())
-                .bearer_auth(&token)
-                .header("Accept", "application/json");
-            if let Some(b) = body {
-                req = req.json(b);
-            }
-            let resp = match req.send().await {
+            let attempt = || {
+                let mut req = self
+                    .http
+                    .request(method.clone(), url.clone())
+                    .bearer_auth(&token)
+                    .header("Accept", "application/json");
+                if let Some(b) = body {
+                    req = req.json(b);
+                }
+                req.send()
+            };
+            let reply = match exchange(&self.pacer, self.settings.attempts, write, attempt, &|_| {})
+                .await
+            {
                 Ok(r) => r,
-                Err(e) => {
-                    // Refused before anything was sent: safe to repeat, write or not.
-                    let unsent = e.is_connect() || e.is_builder();
-                    if (unsent || !write) && attempt < self.settings.attempts {
-                        tokio::time::sleep(backoff(attempt)).await;
-                        continue;
-                    }
+                Err(Lost::Unanswered {
+                    detail,
+                    maybe_applied,
+                }) => {
                     return Err(TimrError::Unavailable {
-                        message: format!("{call}: {e}"),
-                        maybe_applied: write && !unsent,
+                        message: format!("{call}: {detail}"),
+                        maybe_applied,
                     });
                 }
-            };
-            let status = resp.status();
-            let wait = retry_after(resp.headers());
-            let text = match resp.text().await {
-                Ok(t) => t,
-                Err(e) if status.is_success() => {
-                    if !write && attempt < self.settings.attempts {
-                        tokio::time::sleep(backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(TimrError::Unavailable {
-                        message: format!("{call}: answer cut off: {e}"),
-                        maybe_applied: write,
-                    });
+                Err(Lost::RateLimited(r)) => {
+                    return Err(TimrError::RateLimited(format!(
+                        "{call}: HTTP 429: {}",
+                        wire::error_message(&r.body)
+                    )));
                 }
-                Err(_) => String::new(),
             };
-            if status.is_success() {
-                return Ok(text);
+            if reply.status.is_success() {
+                return Ok(reply.body);
             }
             let message = format!(
                 "{call}: HTTP {}: {}",
-                status.as_u16(),
-                wire::error_message(&text)
+                reply.status.as_u16(),
+                wire::error_message(&reply.body)
             );
-            match status.as_u16() {
+            return Err(match reply.status.as_u16() {
                 401 if !renewed => {
                     renewed = true;
                     self.token(true).await?;
-                    attempt -= 1;
+                    continue;
                 }
-                401 => return Err(TimrError::Unauthorized(message)),
-                403 => return Err(TimrError::Forbidden(message)),
-                404 => return Err(TimrError::NotFound(message)),
-                429 => {
-                    if attempt >= self.settings.attempts.max(RATE_LIMIT_ATTEMPTS) {
-                        return Err(TimrError::RateLimited(message));
-                    }
-                    self.pacer
-                        .hold(wait.unwrap_or_else(|| backoff(attempt)))
-                        .await;
-                }
-                s if s >= 500 => {
-                    if !write && attempt < self.settings.attempts {
-                        tokio::time::sleep(backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(TimrError::Unavailable {
-                        message,
-                        maybe_applied: write,
-                    });
-                }
-                s => return Err(TimrError::Rejected { status: s, message }),
-            }
+                401 => TimrError::Unauthorized(message),
+                403 => TimrError::Forbidden(message),
+                404 => TimrError::NotFound(message),
+                s if s >= 500 => TimrError::Unavailable {
+                    message,
+                    maybe_applied: write,
+                },
+                s => TimrError::Rejected { status: s, message },
+            });
         }
     }
 

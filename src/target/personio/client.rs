@@ -14,7 +14,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
-use crate::http::{TokenAnswer, backoff, retry_after};
+use crate::http::{Lost, TokenAnswer, backoff, exchange};
 
 use super::error::PersonioError;
 use super::wire::{self, AttendancePeriod, Page, Person};
@@ -206,7 +206,8 @@ impl Client {
         }
     }
 
-    /// Sends one API request with pacing, token, retries; returns a 2xx answer.
+    /// Sends one API request with token and the shared retry rules; returns a 2xx answer.
+    /// A 401 renews the token once.
     pub(super) async fn send(
         &self,
         call: Call,
@@ -216,110 +217,78 @@ impl Client {
     ) -> Result<Answer, PersonioError> {
         let write = method != Method::GET;
         let mut renewed = false;
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let token = self.token(false).await?;
-            self.pacer.pace().await;
+        let observe = |status: Option<u16>| {
             self.count(call);
-            let mut req = self
-                .http
-                .request(method.clone(), url.clone())
-                .bearer_auth(&token)
-                .header("Accept", "application/json");
-            for (name, value) in [
-                ("Personio-Partner-ID", &self.settings.partner_id),
-                ("Personio-App-ID", &self.settings.app_id),
-            ] {
-                if let Some(v) = value {
-                    req = req.header(format!("X-{name}"), v).header(name, v);
-                }
+            self.answered(call, status.unwrap_or(0));
+            if status == Some(429) {
+                self.stats.lock().expect("stats lock").rate_limited += 1;
             }
-            if let Some(b) = body {
-                req = req.json(b);
-            }
-            let resp = match req.send().await {
-                Ok(r) => r,
-                Err(e) => {
-                    self.answered(call, 0);
-                    // Refused before anything was sent: safe to repeat, write or not.
-                    let unsent = e.is_connect() || e.is_builder();
-                    if (unsent || !write) && attempt < self.settings.attempts {
-                        tokio::time::sleep(backoff(attempt)).await;
-                        continue;
+        };
+        loop {
+            let token = self.token(false).await?;
+            let attempt = || {
+                let mut req = self
+                    .http
+                    .request(method.clone(), url.clone())
+                    .bearer_auth(&token)
+                    .header("Accept", "application/json");
+                for (name, value) in [
+                    ("Personio-Partner-ID", &self.settings.partner_id),
+                    ("Personio-App-ID", &self.settings.app_id),
+                ] {
+                    if let Some(v) = value {
+                        req = req.header(format!("X-{name}"), v).header(name, v);
                     }
+                }
+                if let Some(b) = body {
+                    req = req.json(b);
+                }
+                req.send()
+            };
+            let reply = match exchange(
+                &self.pacer,
+                self.settings.attempts,
+                write,
+                attempt,
+                &observe,
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(Lost::Unanswered {
+                    detail,
+                    maybe_applied,
+                }) => {
                     return Err(PersonioError::Unavailable {
-                        message: format!("{call:?}: {e}"),
-                        maybe_applied: write && !unsent,
+                        message: format!("{call:?}: {detail}"),
+                        maybe_applied,
                     });
                 }
+                Err(Lost::RateLimited(_)) => return Err(PersonioError::RateLimited),
             };
-            let status = resp.status();
-            self.answered(call, status.as_u16());
-            self.note_bucket(resp.headers()).await;
-            let retry_after = retry_after(resp.headers());
-            let text = match resp.text().await {
-                Ok(t) => t,
-                Err(e) if write && status.is_success() => {
-                    return Err(PersonioError::Unavailable {
-                        message: format!("{call:?}: answer cut off: {e}"),
-                        maybe_applied: true,
-                    });
-                }
-                Err(_) => String::new(),
-            };
+            let status = reply.status;
             if status.is_success() {
-                return Ok(Answer { status, body: text });
+                return Ok(Answer {
+                    status,
+                    body: reply.body,
+                });
             }
-            let message = wire::error_message(&text);
-            match status.as_u16() {
+            let message = wire::error_message(&reply.body);
+            return Err(match status.as_u16() {
                 401 if !renewed => {
                     renewed = true;
                     self.token(true).await?;
                     continue;
                 }
-                401 => return Err(PersonioError::Unauthorized(message)),
-                403 => return Err(PersonioError::Forbidden(message)),
-                404 => return Err(PersonioError::NotFound(message)),
-                429 => {
-                    self.stats.lock().expect("stats lock").rate_limited += 1;
-                    if attempt >= self.settings.attempts.max(8) {
-                        return Err(PersonioError::RateLimited);
-                    }
-                    let wait = retry_after.unwrap_or_else(|| backoff(attempt));
-                    self.pacer.hold(wait).await;
-                    continue;
-                }
-                s if s >= 500 => {
-                    if !write && attempt < self.settings.attempts {
-                        tokio::time::sleep(backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(PersonioError::Unavailable {
-                        message: format!("{call:?}: HTTP {s}: {message}"),
-                        maybe_applied: write,
-                    });
-                }
-                s => return Err(PersonioError::Rejected { status: s, message }),
-            }
-        }
-    }
-
-    /// Slows down when Personio's token bucket says it is empty.
-    async fn note_bucket(&self, headers: &reqwest::header::HeaderMap) {
-        let num = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<f64>().ok())
-        };
-        if let (Some(remaining), Some(rate)) = (
-            num("x-ratelimit-remaining"),
-            num("x-ratelimit-replenish-rate"),
-        ) && remaining < 1.0
-            && rate > 0.0
-        {
-            self.pacer.hold(Duration::from_secs_f64(1.0 / rate)).await;
+                401 => PersonioError::Unauthorized(message),
+                403 => PersonioError::Forbidden(message),
+                404 => PersonioError::NotFound(message),
+                s if s >= 500 => PersonioError::Unavailable {
+                    message: format!("{call:?}: HTTP {s}: {message}"),
+                    maybe_applied: write,
+                },
+                s => PersonioError::Rejected { status: s, message },
+            });
         }
     }
 
