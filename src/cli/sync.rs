@@ -62,14 +62,7 @@ pub fn run(args: SyncArgs, config_path: Option<&Path>) -> anyhow::Result<ExitCod
         timeout: Duration::from_secs(30),
         attempts: 6,
     })?;
-    let mut ledger = if args.dry_run {
-        Ledger::open_read_only(&config.state.path)?
-    } else {
-        Ledger::open(&config.state.path)?
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let (mut ledger, runtime) = open(&config, args.dry_run)?;
     let summary = runtime.block_on(
         TimrSync {
             client: &client,
@@ -133,14 +126,7 @@ fn timetrack(args: &SyncArgs, config: &zeitpost::config::Config) -> anyhow::Resu
         );
     };
     let client = client(&tt, Duration::from_secs(30), 6)?;
-    let mut ledger = if args.dry_run {
-        Ledger::open_read_only(&config.state.path)?
-    } else {
-        Ledger::open(&config.state.path)?
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let (mut ledger, runtime) = open(config, args.dry_run)?;
     let mut clean = true;
     for job in jobs {
         let summary = runtime.block_on(
@@ -170,4 +156,21 @@ fn timetrack(args: &SyncArgs, config: &zeitpost::config::Config) -> anyhow::Resu
     } else {
         ExitCode::from(EXIT_FAILED)
     })
+}
+
+/// The state database (read-only for a dry run, which must not even create it) and a
+/// runtime for one run.
+fn open(
+    config: &zeitpost::config::Config,
+    dry_run: bool,
+) -> anyhow::Result<(Ledger, tokio::runtime::Runtime)> {
+    let ledger = if dry_run {
+        Ledger::open_read_only(&config.state.path)?
+    } else {
+        Ledger::open(&config.state.path)?
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    Ok((ledger, runtime))
 }

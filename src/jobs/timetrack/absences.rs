@@ -11,51 +11,17 @@ use std::collections::{HashMap, HashSet};
 use super::apply::{Peer, StepError, Written, apply};
 use super::client::{Client, TimeTrackError};
 use super::directory::Directory;
-use super::leave::{Approval, Leave, TypeMap};
-use super::reconcile::{Rules, Seen, reconcile, set_aside};
+use super::leave::{Approval, Leave, TypeMap, approval_of, status_of};
+use super::plan::{Sides, plan};
+use super::reconcile::{Rules, Seen};
 use super::summary::{Job, Summary};
-use super::sync::{
-    Listed, SyncError, TimetrackSync, Window, across_the_edge, personio_step_error,
-    timetrack_step_error,
-};
-use super::wire::{AbsenceStatus, NewAbsence};
-use crate::config::{AbsencesJob, Master};
+use super::sync::{SyncError, TimetrackSync, Window, personio_step_error, timetrack_step_error};
+use super::wire::NewAbsence;
+use crate::config::AbsencesJob;
 use crate::ledger::{Ledger, Pair, Side};
-use crate::target::personio::{self, PersonioError, PersonioTarget};
+use crate::target::personio::{PersonioError, PersonioTarget};
 
 const JOB: Job = Job::Absences;
-
-fn from_personio(a: personio::Approval) -> Approval {
-    match a {
-        personio::Approval::Pending => Approval::Pending,
-        personio::Approval::Approved => Approval::Approved,
-        personio::Approval::Rejected => Approval::Rejected,
-    }
-}
-
-fn to_personio(a: Approval) -> personio::Approval {
-    match a {
-        Approval::Pending => personio::Approval::Pending,
-        Approval::Approved => personio::Approval::Approved,
-        Approval::Rejected => personio::Approval::Rejected,
-    }
-}
-
-fn status(a: Approval) -> AbsenceStatus {
-    match a {
-        Approval::Pending => AbsenceStatus::New,
-        Approval::Approved => AbsenceStatus::Approved,
-        Approval::Rejected => AbsenceStatus::Rejected,
-    }
-}
-
-fn approval(s: AbsenceStatus) -> Approval {
-    match s {
-        AbsenceStatus::New => Approval::Pending,
-        AbsenceStatus::Approved => Approval::Approved,
-        AbsenceStatus::Rejected => Approval::Rejected,
-    }
-}
 
 pub(super) async fn run(
     s: &mut TimetrackSync<'_>,
@@ -132,7 +98,7 @@ pub(super) async fn run(
             from: a.from,
             to: a.to,
             kind: kind.to_string(),
-            approval: approval(a.status),
+            approval: approval_of(a.status),
         };
         t_items.push(Seen {
             id: a.id.clone(),
@@ -178,7 +144,7 @@ pub(super) async fn run(
             from: a.start.date(),
             to: end.date(),
             kind,
-            approval: from_personio(a.approval),
+            approval: a.approval,
         };
         p_items.push(Seen {
             id: a.id.clone(),
@@ -187,30 +153,26 @@ pub(super) async fn run(
             content: leave,
         });
     }
-    let mut pairs = s
+    let pairs = s
         .ledger
         .sync_pairs(JOB.key(), Some((window.from, window.to)))?;
-    let rules = Rules {
-        to_personio: true,
-        to_timetrack: true,
-        master: match job.master {
-            Master::Personio => Side::Personio,
-            Master::Timetrack => Side::Timetrack,
-        },
+    let sides = Sides {
+        personio: p_items,
+        timetrack: t_items,
+        skipped_personio: p_skipped,
+        skipped_timetrack: t_skipped,
     };
-    let listed = Listed {
-        personio: p_items.iter().map(|i| i.id.as_str()).collect(),
-        timetrack: t_items.iter().map(|i| i.id.as_str()).collect(),
-    };
-    // Ids are unique per side (numbers in TimeTrack, uuids or `day:`/`rec:` in Personio),
-    // so one set aside list serves both.
-    for id in across_the_edge(s.ledger, JOB, window, listed, &mut pairs, &mut summary)? {
-        p_skipped.insert(id.clone());
-        t_skipped.insert(id);
-    }
-    let (pairs, p_items, t_items) = set_aside(pairs, p_items, t_items, &p_skipped, &t_skipped);
-    let pairs_total = pairs.len();
-    let steps = reconcile(pairs, &p_items, &t_items, rules);
+    let current = sides.current();
+    let rules = Rules::new(true, true, job.master);
+    let plan = plan(
+        s.ledger,
+        JOB,
+        Some(window),
+        pairs,
+        sides,
+        rules,
+        &mut summary,
+    )?;
     let mut peer = AbsencesPeer {
         client: s.client,
         target: s.target,
@@ -219,26 +181,11 @@ pub(super) async fn run(
         map,
         p_type_id,
         t_type_id,
-        current: p_items
-            .iter()
-            .map(|i| ((Side::Personio, i.id.clone()), i.content.clone()))
-            .chain(
-                t_items
-                    .iter()
-                    .map(|i| ((Side::Timetrack, i.id.clone()), i.content.clone())),
-            )
-            .collect(),
+        current,
     };
-    apply(
-        JOB.key(),
-        pairs_total,
-        steps,
-        &mut peer,
-        &mut summary,
-        dry_run,
-    )
-    .await
-    .map_err(SyncError::from_step)?;
+    apply(JOB.key(), plan, &mut peer, &mut summary, dry_run)
+        .await
+        .map_err(SyncError::from_step)?;
     Ok(summary)
 }
 
@@ -279,7 +226,7 @@ impl AbsencesPeer<'_> {
             // If this fails the pair stays pending; the next run finds the absence by its
             // key and sets the status then.
             self.client
-                .set_absence_status(&id, status(l.approval))
+                .set_absence_status(&id, status_of(l.approval))
                 .await
                 .map_err(timetrack_step_error)?;
         }
@@ -339,7 +286,7 @@ impl Peer<Leave> for AbsencesPeer<'_> {
             l.kind,
             l.from.format("%d.%m.%Y"),
             l.to.format("%d.%m.%Y"),
-            l.approval.as_str()
+            l.approval.as_str().to_lowercase()
         )
     }
 
@@ -365,7 +312,7 @@ impl Peer<Leave> for AbsencesPeer<'_> {
         match (to, in_place) {
             (Side::Timetrack, true) => {
                 self.client
-                    .set_absence_status(id, status(l.approval))
+                    .set_absence_status(id, status_of(l.approval))
                     .await
                     .map_err(timetrack_step_error)?;
                 Ok(Written::id(id))
@@ -381,7 +328,7 @@ impl Peer<Leave> for AbsencesPeer<'_> {
                 match self
                     .target
                     .client()
-                    .update_absence_approval(id, to_personio(l.approval))
+                    .update_absence_approval(id, l.approval)
                     .await
                 {
                     Ok(()) => Ok(Written::id(id)),

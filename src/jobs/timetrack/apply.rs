@@ -6,6 +6,7 @@
 //! (an overlap, an unknown user) marks that side gone and is reported, so it is not tried
 //! again every hour until the item changes.
 
+use super::plan::Plan;
 use super::reconcile::{Content, Step};
 use super::summary::Summary;
 use crate::ledger::{Known, Ledger, LedgerError, Pair, Side};
@@ -45,7 +46,7 @@ impl Written {
 }
 
 /// The writes of one job on both systems.
-pub(crate) trait Peer<C: Content> {
+pub(super) trait Peer<C: Content> {
     /// The ledger the peer's writes are recorded in (the Personio target records its own).
     fn ledger(&mut self) -> &mut Ledger;
     /// How the item is named in summaries ("Anna Muster", "anna@… 02.03.2026 08:00").
@@ -66,14 +67,14 @@ fn stop(e: LedgerError) -> StepError {
 }
 
 /// Carries out `steps` for `job`. Returns Err only for a problem that stops the run.
-pub(crate) async fn apply<C: Content, P: Peer<C>>(
+pub(super) async fn apply<C: Content, P: Peer<C>>(
     job: &str,
-    pairs: usize,
-    steps: Vec<Step<C>>,
+    plan: Plan<C>,
     peer: &mut P,
     summary: &mut Summary,
     dry_run: bool,
 ) -> Result<(), StepError> {
+    let Plan { pairs, steps } = plan;
     // Pairs no step touches are alike on both sides; a save of a known pair counts below.
     let touched = steps
         .iter()
@@ -160,12 +161,7 @@ pub(crate) async fn apply<C: Content, P: Peer<C>>(
                             .problems
                             .push(format!("{label}: not written to {}: {why}", to.name()));
                     }
-                    Err(StepError::Later(why)) => {
-                        summary
-                            .problems
-                            .push(format!("{label}: {why}; tried again next run"));
-                        summary.unfinished += 1;
-                    }
+                    Err(StepError::Later(why)) => summary.later(&label, &why),
                     Err(e @ StepError::Stop(_)) => return Err(e),
                 }
             }
@@ -201,12 +197,7 @@ pub(crate) async fn apply<C: Content, P: Peer<C>>(
                             .problems
                             .push(format!("{label}: not deleted in {}: {why}", to.name()));
                     }
-                    Err(StepError::Later(why)) => {
-                        summary
-                            .problems
-                            .push(format!("{label}: {why}; tried again next run"));
-                        summary.unfinished += 1;
-                    }
+                    Err(StepError::Later(why)) => summary.later(&label, &why),
                     Err(e @ StepError::Stop(_)) => return Err(e),
                 }
             }

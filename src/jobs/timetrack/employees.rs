@@ -13,11 +13,12 @@ use rand::Rng;
 use super::apply::{Peer, StepError, Written, apply};
 use super::client::Client;
 use super::people::{Person, selected, username_for};
-use super::reconcile::{Content, Rules, Seen, reconcile, set_aside};
+use super::plan::{Sides, plan};
+use super::reconcile::{Content, Rules, Seen};
 use super::summary::{Job, Summary};
 use super::sync::{SyncError, TimetrackSync, personio_step_error, timetrack_step_error};
 use super::wire::NewUser;
-use crate::config::{EmployeesJob, Master, UsernameRule};
+use crate::config::{EmployeesJob, UsernameRule};
 use crate::ledger::{Ledger, Pair, Side};
 use crate::target::personio::{PersonioError, PersonioTarget};
 
@@ -123,43 +124,30 @@ pub(super) async fn run(
             content,
         });
     }
-    let rules = Rules {
-        to_personio: job.direction.to_personio(),
-        to_timetrack: job.direction.to_timetrack(),
-        master: match job.master {
-            Master::Personio => Side::Personio,
-            Master::Timetrack => Side::Timetrack,
-        },
+    let sides = Sides {
+        personio: p_items,
+        timetrack: t_items,
+        skipped_personio: p_skipped,
+        skipped_timetrack: t_skipped,
     };
-    let (pairs, p_items, t_items) = set_aside(pairs, p_items, t_items, &p_skipped, &t_skipped);
-    let pairs_total = pairs.len();
-    let steps = reconcile(pairs, &p_items, &t_items, rules);
+    let current = sides.current();
+    let rules = Rules::new(
+        job.direction.to_personio(),
+        job.direction.to_timetrack(),
+        job.master,
+    );
+    let plan = plan(s.ledger, JOB, None, pairs, sides, rules, &mut summary)?;
     let mut peer = EmployeesPeer {
         client: s.client,
         target: s.target,
         ledger: s.ledger,
         rule: job.username,
         taken: users.iter().map(|u| u.username.to_lowercase()).collect(),
-        current: p_items
-            .iter()
-            .map(|i| ((Side::Personio, i.id.clone()), i.content.clone()))
-            .chain(
-                t_items
-                    .iter()
-                    .map(|i| ((Side::Timetrack, i.id.clone()), i.content.clone())),
-            )
-            .collect(),
+        current,
     };
-    apply(
-        JOB.key(),
-        pairs_total,
-        steps,
-        &mut peer,
-        &mut summary,
-        dry_run,
-    )
-    .await
-    .map_err(SyncError::from_step)?;
+    apply(JOB.key(), plan, &mut peer, &mut summary, dry_run)
+        .await
+        .map_err(SyncError::from_step)?;
     Ok(summary)
 }
 

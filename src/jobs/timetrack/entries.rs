@@ -15,13 +15,11 @@ use chrono_tz::Tz;
 use super::apply::{Peer, StepError, Written, apply};
 use super::client::{Client, TimeTrackError};
 use super::directory::Directory;
-use super::reconcile::{Rules, Seen, reconcile, set_aside};
+use super::plan::{Sides, plan};
+use super::reconcile::{Rules, Seen};
 use super::shift::{NoShift, Period, Shift, from_periods, to_utc};
 use super::summary::{Job, Summary};
-use super::sync::{
-    Listed, SyncError, TimetrackSync, Window, across_the_edge, personio_step_error,
-    timetrack_step_error,
-};
+use super::sync::{SyncError, TimetrackSync, Window, personio_step_error, timetrack_step_error};
 use super::wire::NewAttendance;
 use crate::config::{EntriesMode, TimeEntriesJob};
 use crate::ledger::{Ledger, Pair, Side};
@@ -61,7 +59,7 @@ pub(super) async fn run(
         .periods(&persons, window.from, window.to)
         .await?;
     let written = s.ledger.written_remote_ids(personio::TARGET)?;
-    let mut pairs = s
+    let pairs = s
         .ledger
         .sync_pairs(JOB.key(), Some((window.from, window.to)))?;
     let mut records = HashMap::new();
@@ -124,37 +122,30 @@ pub(super) async fn run(
             }
         }
     }
-    let rules = Rules {
-        to_personio: true,
-        to_timetrack: job.mode == EntriesMode::Bidirectional,
-        master: match job.master {
-            crate::config::Master::Personio => Side::Personio,
-            crate::config::Master::Timetrack => Side::Timetrack,
-        },
+    let mut sides = Sides {
+        timetrack: t_items,
+        skipped_personio: side.skipped,
+        skipped_timetrack: t_skipped,
+        ..Sides::default()
     };
-    let mut p_skipped = side.skipped;
-    p_skipped.extend(unsettled);
-    let mut p_items = Vec::new();
+    sides.skipped_personio.extend(unsettled);
     for i in side.items {
         if s.config.start_date.is_some_and(|d| i.content.date < d) {
-            p_skipped.insert(i.id);
+            sides.skipped_personio.insert(i.id);
         } else {
-            p_items.push(i);
+            sides.personio.push(i);
         }
     }
-    let listed = Listed {
-        personio: p_items.iter().map(|i| i.id.as_str()).collect(),
-        timetrack: t_items.iter().map(|i| i.id.as_str()).collect(),
-    };
-    // Ids are unique per side (numbers in TimeTrack, uuids or `day:`/`rec:` in Personio),
-    // so one set aside list serves both.
-    for id in across_the_edge(s.ledger, JOB, window, listed, &mut pairs, &mut summary)? {
-        p_skipped.insert(id.clone());
-        t_skipped.insert(id);
-    }
-    let (pairs, p_items, t_items) = set_aside(pairs, p_items, t_items, &p_skipped, &t_skipped);
-    let pairs_total = pairs.len();
-    let steps = reconcile(pairs, &p_items, &t_items, rules);
+    let rules = Rules::new(true, job.mode == EntriesMode::Bidirectional, job.master);
+    let plan = plan(
+        s.ledger,
+        JOB,
+        Some(window),
+        pairs,
+        sides,
+        rules,
+        &mut summary,
+    )?;
     let mut peer = EntriesPeer {
         client: s.client,
         target: s.target,
@@ -165,16 +156,9 @@ pub(super) async fn run(
         notes,
         comments: side.comments,
     };
-    apply(
-        JOB.key(),
-        pairs_total,
-        steps,
-        &mut peer,
-        &mut summary,
-        dry_run,
-    )
-    .await
-    .map_err(SyncError::from_step)?;
+    apply(JOB.key(), plan, &mut peer, &mut summary, dry_run)
+        .await
+        .map_err(SyncError::from_step)?;
     Ok(summary)
 }
 

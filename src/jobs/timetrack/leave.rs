@@ -9,37 +9,25 @@ use chrono::NaiveDate;
 
 use super::reconcile::Content;
 
-/// TimeTrack's 0/1/2 and Personio's PENDING/APPROVED/REJECTED.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Approval {
-    Pending,
-    Approved,
-    Rejected,
+pub use crate::target::personio::Approval;
+
+use super::wire::AbsenceStatus;
+
+/// TimeTrack's 0 (new), 1 (approved), 2 (rejected) as Personio's approval.
+pub fn approval_of(status: AbsenceStatus) -> Approval {
+    match status {
+        AbsenceStatus::New => Approval::Pending,
+        AbsenceStatus::Approved => Approval::Approved,
+        AbsenceStatus::Rejected => Approval::Rejected,
+    }
 }
 
-impl Approval {
-    pub fn from_timetrack(status: u8) -> Approval {
-        match status {
-            1 => Approval::Approved,
-            2 => Approval::Rejected,
-            _ => Approval::Pending,
-        }
-    }
-
-    pub fn timetrack(self) -> u8 {
-        match self {
-            Approval::Pending => 0,
-            Approval::Approved => 1,
-            Approval::Rejected => 2,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Approval::Pending => "pending",
-            Approval::Approved => "approved",
-            Approval::Rejected => "rejected",
-        }
+/// Personio's approval as TimeTrack's status.
+pub fn status_of(approval: Approval) -> AbsenceStatus {
+    match approval {
+        Approval::Pending => AbsenceStatus::New,
+        Approval::Approved => AbsenceStatus::Approved,
+        Approval::Rejected => AbsenceStatus::Rejected,
     }
 }
 
@@ -120,10 +108,14 @@ mod tests {
 
     #[test]
     fn statuses_map_both_ways() {
-        for s in 0..=2 {
-            assert_eq!(Approval::from_timetrack(s).timetrack(), s);
+        for s in [
+            AbsenceStatus::New,
+            AbsenceStatus::Approved,
+            AbsenceStatus::Rejected,
+        ] {
+            assert_eq!(status_of(approval_of(s)), s);
         }
-        assert_eq!(Approval::from_timetrack(9), Approval::Pending);
+        assert_eq!(approval_of(AbsenceStatus::Rejected), Approval::Rejected);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! [`entries`] and [`absences`] are the three jobs.
 
 pub mod absences;
-pub mod apply;
+mod apply;
 pub mod client;
 pub mod directory;
 pub mod employees;
@@ -17,6 +17,7 @@ pub mod entries;
 pub mod error;
 pub mod leave;
 pub mod people;
+mod plan;
 pub mod reconcile;
 pub mod shift;
 pub mod summary;

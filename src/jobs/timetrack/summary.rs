@@ -74,6 +74,13 @@ impl Summary {
         }
     }
 
+    /// A write that did not finish now and is tried again next run.
+    pub fn later(&mut self, label: &str, why: &str) {
+        self.problems
+            .push(format!("{label}: {why}; tried again next run"));
+        self.unfinished += 1;
+    }
+
     pub fn deleted(&mut self, to: Side) {
         self.side(to).deleted += 1;
     }

@@ -38,6 +38,17 @@ pub struct Rules {
 }
 
 impl Rules {
+    pub fn new(to_personio: bool, to_timetrack: bool, master: crate::config::Master) -> Rules {
+        Rules {
+            to_personio,
+            to_timetrack,
+            master: match master {
+                crate::config::Master::Personio => Side::Personio,
+                crate::config::Master::Timetrack => Side::Timetrack,
+            },
+        }
+    }
+
     pub fn allows(&self, to: Side) -> bool {
         match to {
             Side::Personio => self.to_personio,
