@@ -220,6 +220,26 @@ fn bucket_empty(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     (remaining < 1.0 && rate > 0.0).then(|| Duration::from_secs_f64(1.0 / rate))
 }
 
+/// Asks a token endpoint until it answers for good. A 429, a 5xx or no answer at all is
+/// asked again after back-off (`Retry-After` when given); the answer returned is a success,
+/// a refusal, or the last passing failure once `attempts` are spent.
+pub async fn ask_for_token<F, Fut>(pacer: &Pacer, attempts: u32, mut post: F) -> TokenAnswer
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<reqwest::Response, reqwest::Error>>,
+{
+    let mut n = 0;
+    loop {
+        n += 1;
+        pacer.pace().await;
+        let answer = TokenAnswer::read(post().await).await;
+        if answer.status.is_success() || !answer.transient() || n >= attempts {
+            return answer;
+        }
+        tokio::time::sleep(answer.wait.unwrap_or_else(|| backoff(n))).await;
+    }
+}
+
 /// Capped exponential back-off with jitter: about 0.5 s, 1 s, 2 s, … up to 30 s.
 pub fn backoff(attempt: u32) -> Duration {
     let cap = Duration::from_millis(500)

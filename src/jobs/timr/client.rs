@@ -13,7 +13,7 @@ use chrono::{DateTime, FixedOffset};
 use reqwest::{Method, Url};
 use serde_json::{Value, json};
 
-use crate::http::{Lost, TokenAnswer, backoff, exchange};
+use crate::http::{Lost, ask_for_token, exchange};
 
 pub use super::error::TimrError;
 pub use super::query::Query;
@@ -186,39 +186,27 @@ impl Client {
             ("scope", SCOPE),
         ];
         let call = Call::Token;
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            self.pacer.pace().await;
-            let sent = self
-                .http
-                .post(self.token_url.clone())
-                .form(&form)
-                .send()
-                .await;
-            let answer = TokenAnswer::read(sent).await;
-            if answer.status.is_success() {
-                let t: wire::Token = serde_json::from_str(&answer.body)
-                    .map_err(|e| TimrError::Unexpected(format!("{call}: {e}")))?;
-                slot.keep(&t.access_token, t.expires_in);
-                return Ok(t.access_token);
-            }
-            let message = format!(
-                "{call}: HTTP {}: {}",
-                answer.status.as_u16(),
-                wire::error_message(&answer.body)
-            );
-            if !answer.transient() {
-                return Err(TimrError::Unauthorized(message));
-            }
-            if attempt >= self.settings.attempts {
-                return Err(TimrError::Unavailable {
-                    message,
-                    maybe_applied: false,
-                });
-            }
-            tokio::time::sleep(answer.wait.unwrap_or_else(|| backoff(attempt))).await;
+        let post = || self.http.post(self.token_url.clone()).form(&form).send();
+        let answer = ask_for_token(&self.pacer, self.settings.attempts, post).await;
+        if answer.status.is_success() {
+            let t: wire::Token = serde_json::from_str(&answer.body)
+                .map_err(|e| TimrError::Unexpected(format!("{call}: {e}")))?;
+            slot.keep(&t.access_token, t.expires_in);
+            return Ok(t.access_token);
         }
+        let message = format!(
+            "{call}: HTTP {}: {}",
+            answer.status.as_u16(),
+            wire::error_message(&answer.body)
+        );
+        Err(if answer.transient() {
+            TimrError::Unavailable {
+                message,
+                maybe_applied: false,
+            }
+        } else {
+            TimrError::Unauthorized(message)
+        })
     }
 
     /// Sends one API request with token and the shared retry rules; returns a 2xx body. A

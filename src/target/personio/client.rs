@@ -14,7 +14,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
-use crate::http::{Lost, TokenAnswer, backoff, exchange};
+use crate::http::{Lost, ask_for_token, exchange};
 
 use super::error::PersonioError;
 use super::wire::{self, AttendancePeriod, Page, Person};
@@ -166,10 +166,7 @@ impl Client {
             ("client_id", self.settings.client_id.as_str()),
             ("client_secret", self.settings.client_secret.expose()),
         ];
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            self.pacer.pace().await;
+        let post = || async {
             self.count(Call::Token);
             // No `Accept: application/json` here: the token endpoint has refused it.
             let sent = self
@@ -181,29 +178,28 @@ impl Client {
             if let Ok(resp) = &sent {
                 self.answered(Call::Token, resp.status().as_u16());
             }
-            let answer = TokenAnswer::read(sent).await;
-            if answer.status.is_success() {
-                let t: wire::Token = serde_json::from_str(&answer.body)
-                    .map_err(|e| PersonioError::Unexpected(format!("token answer: {e}")))?;
-                slot.keep(&t.access_token, t.expires_in);
-                return Ok(t.access_token);
-            }
-            let refusal = format!(
-                "HTTP {}: {}",
-                answer.status.as_u16(),
-                wire::error_message(&answer.body)
-            );
-            if !answer.transient() {
-                return Err(PersonioError::Unauthorized(refusal));
-            }
-            if attempt >= self.settings.attempts {
-                return Err(PersonioError::Unavailable {
-                    message: format!("token: {refusal}"),
-                    maybe_applied: false,
-                });
-            }
-            tokio::time::sleep(answer.wait.unwrap_or_else(|| backoff(attempt))).await;
+            sent
+        };
+        let answer = ask_for_token(&self.pacer, self.settings.attempts, post).await;
+        if answer.status.is_success() {
+            let t: wire::Token = serde_json::from_str(&answer.body)
+                .map_err(|e| PersonioError::Unexpected(format!("token answer: {e}")))?;
+            slot.keep(&t.access_token, t.expires_in);
+            return Ok(t.access_token);
         }
+        let refusal = format!(
+            "HTTP {}: {}",
+            answer.status.as_u16(),
+            wire::error_message(&answer.body)
+        );
+        Err(if answer.transient() {
+            PersonioError::Unavailable {
+                message: format!("token: {refusal}"),
+                maybe_applied: false,
+            }
+        } else {
+            PersonioError::Unauthorized(refusal)
+        })
     }
 
     /// Sends one API request with token and the shared retry rules; returns a 2xx answer.
