@@ -235,7 +235,7 @@ impl AbsencesPeer<'_> {
 
     async fn create_personio(&mut self, l: &Leave) -> Result<String, StepError> {
         if l.approval == Approval::Rejected {
-            return Err(StepError::Refused(
+            return Err(StepError::NotMirrored(
                 "rejected in TimeTrack: not booked in Personio".into(),
             ));
         }

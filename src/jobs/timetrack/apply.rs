@@ -16,6 +16,9 @@ use crate::ledger::{Known, Ledger, LedgerError, Pair, Side};
 pub enum StepError {
     /// The other system will not take it as it is: reported, not retried until it changes.
     Refused(String),
+    /// Not to be written there, by the rules (a rejected absence, an inactive person):
+    /// said in the summary, not a problem.
+    NotMirrored(String),
     /// Not done now (a lost answer, a server error): the next run looks again.
     Later(String),
     /// The whole run must stop (credentials refused, state database failing).
@@ -153,13 +156,19 @@ pub(super) async fn apply<C: Content, P: Peer<C>>(
                             summary.problems.push(format!("{label}: {n}"));
                         }
                     }
-                    Err(StepError::Refused(why)) => {
+                    Err(e @ (StepError::Refused(_) | StepError::NotMirrored(_))) => {
                         *pair.side_mut(to) = Known::Gone;
                         pair.pending = None;
                         peer.ledger().save_pair(job, &pair).map_err(stop)?;
-                        summary
-                            .problems
-                            .push(format!("{label}: not written to {}: {why}", to.name()));
+                        match e {
+                            StepError::Refused(why) => summary
+                                .problems
+                                .push(format!("{label}: not written to {}: {why}", to.name())),
+                            StepError::NotMirrored(why) => {
+                                summary.held.push(format!("{label}: {why}"))
+                            }
+                            _ => {}
+                        }
                     }
                     Err(StepError::Later(why)) => summary.later(&label, &why),
                     Err(e @ StepError::Stop(_)) => return Err(e),
@@ -189,7 +198,7 @@ pub(super) async fn apply<C: Content, P: Peer<C>>(
                         peer.ledger().forget_pair(pair.id).map_err(stop)?;
                         summary.deleted(to);
                     }
-                    Err(StepError::Refused(why)) => {
+                    Err(StepError::Refused(why) | StepError::NotMirrored(why)) => {
                         let mut pair = pair;
                         *pair.side_mut(to.other()) = Known::Gone;
                         peer.ledger().save_pair(job, &pair).map_err(stop)?;

@@ -181,7 +181,10 @@ impl Peer<Person> for EmployeesPeer<'_> {
 
     async fn create(&mut self, to: Side, p: &Person, _pair: &Pair) -> Result<Written, StepError> {
         if !p.active {
-            return Err(StepError::Refused("inactive: not created".into()));
+            return Err(StepError::NotMirrored(format!(
+                "inactive: not created in {}",
+                to.name()
+            )));
         }
         match to {
             Side::Timetrack => {

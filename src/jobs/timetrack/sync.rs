@@ -51,9 +51,10 @@ pub fn client(
 impl SyncError {
     pub(super) fn from_step(e: StepError) -> SyncError {
         match e {
-            StepError::Stop(m) | StepError::Refused(m) | StepError::Later(m) => {
-                SyncError::Stopped(m)
-            }
+            StepError::Stop(m)
+            | StepError::Refused(m)
+            | StepError::NotMirrored(m)
+            | StepError::Later(m) => SyncError::Stopped(m),
         }
     }
 

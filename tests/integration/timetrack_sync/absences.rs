@@ -244,3 +244,25 @@ fn without_a_type_id_the_reason_names_the_key_to_set() {
     assert!(text.contains("timetrack.absence_types"), "{text}");
     assert!(t.tt.absences().is_empty());
 }
+
+#[test]
+fn a_rejected_timetrack_absence_is_not_booked_and_is_no_problem() {
+    let t = spawn_with(
+        TimeTrackConfig::default(),
+        PersonioConfig::default(),
+        IDS,
+        JOB,
+    );
+    types(&t);
+    let mut refused = Absence::new("annam", "2026-11-09", "2026-11-10", 1);
+    refused.status = 2;
+    t.tt.add_absence(refused);
+    let (out, text) = t.sync(&[]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("rejected in TimeTrack: not booked in Personio"),
+        "{text}"
+    );
+    assert!(t.personio.absences().is_empty());
+    second_run_is_quiet(&t, &[]);
+}
