@@ -6,5 +6,7 @@
 mod fault;
 mod net;
 pub mod personio;
+mod record;
+mod stats;
 pub mod timetrack;
 pub mod timr;

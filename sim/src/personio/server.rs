@@ -94,16 +94,6 @@ pub(crate) async fn entry(
 }
 
 fn record(ctx: &Ctx, at: SystemTime, status: u16, applied: bool, dropped: bool) -> RequestRecord {
-    let headers: Vec<(String, String)> = ctx
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
     let first = |a: &str, b: &str| ctx.header(a).or_else(|| ctx.header(b)).map(str::to_owned);
     RequestRecord {
         method: ctx.method.to_string(),
@@ -116,7 +106,7 @@ fn record(ctx: &Ctx, at: SystemTime, status: u16, applied: bool, dropped: bool) 
         at,
         partner_id: first("x-personio-partner-id", "personio-partner-id"),
         app_id: first("x-personio-app-id", "personio-app-id"),
-        headers,
+        headers: crate::record::headers(ctx.headers),
         body: String::from_utf8_lossy(ctx.body).into_owned(),
     }
 }

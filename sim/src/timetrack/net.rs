@@ -90,16 +90,7 @@ pub(crate) async fn entry(
         dropped,
         applied_write: applied,
         at,
-        headers: ctx
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
+        headers: crate::record::headers(ctx.headers),
         body: String::from_utf8_lossy(ctx.body).into_owned(),
     });
     drop(st);
