@@ -7,6 +7,7 @@ mod fault;
 mod net;
 pub mod personio;
 mod record;
+mod server;
 mod stats;
 pub mod timetrack;
 pub mod timr;

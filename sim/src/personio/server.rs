@@ -1,7 +1,6 @@
 //! The HTTP side: every request passes faults, the simulated API and the log here. A fault
 //! that loses the answer throws the connection's kill switch ([`crate::net`]).
 
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use axum::extract::{ConnectInfo, Request, State as AxState};
@@ -15,14 +14,10 @@ use super::ratelimit;
 use super::reply::{Reply, title_for};
 use super::state::{Ctx, State};
 use crate::net::Kill;
+use crate::server::lock;
 
 /// The state shared between the test thread and the server.
-pub(crate) type Shared = Arc<Mutex<State>>;
-
-/// Locks the state; a panic elsewhere must not hide it from the test.
-pub(crate) fn lock(shared: &Shared) -> MutexGuard<'_, State> {
-    shared.lock().unwrap_or_else(|e| e.into_inner())
-}
+pub(crate) type Shared = crate::server::Shared<State>;
 
 const BODY_LIMIT: usize = 4 << 20;
 

@@ -19,6 +19,7 @@ use super::query::Params;
 use super::ratelimit::{self, Buckets};
 use super::reply::Reply;
 use super::{absence_writes, periods, person_writes, persons, writes};
+use crate::server::Account;
 
 /// Everything the simulator holds.
 #[derive(Debug)]
@@ -35,6 +36,24 @@ pub(crate) struct State {
     pub buckets: Buckets,
     pub next_person: u64,
     pub next_absence_type: u64,
+}
+
+impl Account for State {
+    type Route = Route;
+    type Record = RequestRecord;
+    type Config = PersonioConfig;
+
+    fn faults(&mut self) -> &mut FaultQueue {
+        &mut self.faults
+    }
+
+    fn log(&mut self) -> &mut Vec<RequestRecord> {
+        &mut self.log
+    }
+
+    fn config(&mut self) -> &mut PersonioConfig {
+        &mut self.config
+    }
 }
 
 /// One request, read in full.

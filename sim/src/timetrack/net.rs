@@ -3,7 +3,6 @@
 //! "Change applied, answer lost" is what a sync job has to survive; the connection is cut with
 //! the shared kill switch ([`crate::net`]), so no status line is ever sent.
 
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use axum::extract::{ConnectInfo, Request, State as AxState};
@@ -16,14 +15,10 @@ use super::reply::{Problem, Reply};
 use super::routes::classify;
 use super::state::{Ctx, State};
 use crate::net::Kill;
+use crate::server::lock;
 
 /// The state shared between the test thread and the server.
-pub(crate) type Shared = Arc<Mutex<State>>;
-
-/// Locks the state; a panic elsewhere must not hide it from the test.
-pub(crate) fn lock(shared: &Shared) -> MutexGuard<'_, State> {
-    shared.lock().unwrap_or_else(|e| e.into_inner())
-}
+pub(crate) type Shared = crate::server::Shared<State>;
 
 const BODY_LIMIT: usize = 4 << 20;
 

@@ -17,6 +17,7 @@ use super::query::Params;
 use super::reply::{Problem, Reply};
 use super::routes::Route;
 use super::{absences, attendances, users};
+use crate::server::Account;
 
 /// Everything the simulator holds.
 #[derive(Debug)]
@@ -31,6 +32,24 @@ pub(crate) struct State {
     pub log: Vec<RequestRecord>,
     /// Arrival times within the last second, for the optional rate limit.
     pub recent: VecDeque<Instant>,
+}
+
+impl Account for State {
+    type Route = Route;
+    type Record = RequestRecord;
+    type Config = TimeTrackConfig;
+
+    fn faults(&mut self) -> &mut FaultQueue {
+        &mut self.faults
+    }
+
+    fn log(&mut self) -> &mut Vec<RequestRecord> {
+        &mut self.log
+    }
+
+    fn config(&mut self) -> &mut TimeTrackConfig {
+        &mut self.config
+    }
 }
 
 /// One request, read in full.

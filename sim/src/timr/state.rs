@@ -17,6 +17,7 @@ use super::query::Params;
 use super::reply::{Problem, Reply};
 use super::routes::{Route, operation};
 use super::{auth, entries, lists};
+use crate::server::Account;
 
 /// Everything the simulator holds.
 #[derive(Debug)]
@@ -31,6 +32,24 @@ pub(crate) struct State {
     pub faults: FaultQueue,
     pub log: Vec<RequestRecord>,
     pub clock: Option<Timestamp>,
+}
+
+impl Account for State {
+    type Route = Route;
+    type Record = RequestRecord;
+    type Config = TimrConfig;
+
+    fn faults(&mut self) -> &mut FaultQueue {
+        &mut self.faults
+    }
+
+    fn log(&mut self) -> &mut Vec<RequestRecord> {
+        &mut self.log
+    }
+
+    fn config(&mut self) -> &mut TimrConfig {
+        &mut self.config
+    }
 }
 
 /// One request, read in full.
