@@ -7,6 +7,7 @@ mod fault;
 mod net;
 pub mod personio;
 mod record;
+mod reply;
 mod server;
 mod stats;
 pub mod timetrack;

@@ -14,7 +14,7 @@ use super::config::{
 };
 use super::faults::Route;
 use super::query::Params;
-use super::reply::Reply;
+use super::reply::{self, Reply};
 use super::state::{Ctx, State};
 
 /// An issued access token.
@@ -133,7 +133,7 @@ fn needed_scope(route: Route) -> &'static str {
 /// Checks `Authorization: Bearer <token>`: 401 when missing, unknown or expired; 403 when the
 /// token (or, since a `set_config`, the client) lacks the route's scope.
 pub(crate) fn check(st: &State, ctx: &Ctx) -> Result<(), Reply> {
-    let unauthorized = |detail: &str| Reply::problem(401, "Unauthorized", detail);
+    let unauthorized = |detail: &str| reply::problem(401, "Unauthorized", detail);
     let Some(value) = ctx.header("authorization") else {
         return Err(unauthorized("Authorization is not provided"));
     };
@@ -149,7 +149,7 @@ pub(crate) fn check(st: &State, ctx: &Ctx) -> Result<(), Reply> {
     }
     let scope = needed_scope(ctx.route);
     if !info.scopes.iter().any(|s| s == scope) || !st.config.scopes.iter().any(|s| s == scope) {
-        return Err(Reply::problem(
+        return Err(reply::problem(
             403,
             "Insufficient access scope",
             "Client scope insufficient to access resource",

@@ -11,7 +11,7 @@ use super::faults::{Fault, classify};
 use super::log::RequestRecord;
 use super::query::Params;
 use super::ratelimit;
-use super::reply::{Reply, title_for};
+use super::reply::{self, Reply, title_for};
 use super::state::{Ctx, State};
 use crate::net::Kill;
 use crate::server::lock;
@@ -30,7 +30,7 @@ pub(crate) async fn entry(
     let at = SystemTime::now();
     let (parts, body) = req.into_parts();
     let Ok(body) = axum::body::to_bytes(body, BODY_LIMIT).await else {
-        return Reply::problem(413, "Payload Too Large", "The request body is too large")
+        return reply::problem(413, "Payload Too Large", "The request body is too large")
             .into_response();
     };
     let (route, group, id) = classify(&parts.method, parts.uri.path());
@@ -53,7 +53,7 @@ pub(crate) async fn entry(
     let mut st = lock(&shared);
     let (reply, applied, dropped) = match &fault {
         Some(Fault::Status { status, .. }) => (
-            Reply::problem(*status, title_for(*status), "Injected failure"),
+            reply::problem(*status, title_for(*status), "Injected failure"),
             false,
             false,
         ),

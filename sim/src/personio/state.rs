@@ -17,7 +17,7 @@ use super::log::RequestRecord;
 use super::model::{Period, Person};
 use super::query::Params;
 use super::ratelimit::{self, Buckets};
-use super::reply::Reply;
+use super::reply::{self, Reply};
 use super::{absence_writes, periods, person_writes, persons, writes};
 use crate::server::Account;
 
@@ -128,7 +128,7 @@ impl State {
             Route::Unknown | Route::Any => (no_route(ctx), false),
             // Without person writes these paths do not exist at all: 404 before auth.
             Route::CreatePerson | Route::PatchPerson if !self.config.person_writes => (
-                Reply::not_found(&format!("No endpoint at {}", ctx.path)),
+                reply::not_found(&format!("No endpoint at {}", ctx.path)),
                 false,
             ),
             _ => match auth::check(self, ctx) {
@@ -162,11 +162,11 @@ impl State {
 /// 405 on a known path with another method, 404 elsewhere.
 fn no_route(ctx: &Ctx) -> Reply {
     match ctx.group {
-        Some(_) => Reply::problem(
+        Some(_) => reply::problem(
             405,
             "Method Not Allowed",
             &format!("{} is not supported on {}", ctx.method, ctx.path),
         ),
-        None => Reply::not_found(&format!("No endpoint at {}", ctx.path)),
+        None => reply::not_found(&format!("No endpoint at {}", ctx.path)),
     }
 }

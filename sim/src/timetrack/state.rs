@@ -14,7 +14,7 @@ use super::faults::FaultQueue;
 use super::log::RequestRecord;
 use super::model::{Absence, AbsenceType, Attendance, User};
 use super::query::Params;
-use super::reply::{Problem, Reply};
+use super::reply::{self, Problem, Reply};
 use super::routes::Route;
 use super::{absences, attendances, users};
 use crate::server::Account;
@@ -109,7 +109,7 @@ impl State {
 
     /// An error in the configured shape.
     pub fn err(&self, p: &Problem) -> Reply {
-        Reply::error(self.config.error_shape, p)
+        reply::error(self.config.error_shape, p)
     }
 
     /// A 429 in the configured shape, with `Retry-After` when configured.

@@ -14,7 +14,7 @@ use super::faults::FaultQueue;
 use super::log::RequestRecord;
 use super::model::{DeletedEntry, Timestamp, User, WorkingTime, WorkingTimeType};
 use super::query::Params;
-use super::reply::{Problem, Reply};
+use super::reply::{self, Problem, Reply};
 use super::routes::{Route, operation};
 use super::{auth, entries, lists};
 use crate::server::Account;
@@ -100,7 +100,7 @@ impl State {
 
     /// An error in the configured shape.
     pub fn err(&self, p: &Problem) -> Reply {
-        Reply::error(self.config.error_shape, p)
+        reply::error(self.config.error_shape, p)
     }
 
     /// Answers a request; the flag tells whether stored working times changed.
