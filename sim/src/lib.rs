@@ -6,6 +6,7 @@
 mod fault;
 mod net;
 pub mod personio;
+mod query;
 mod record;
 mod reply;
 mod server;

@@ -44,7 +44,7 @@ pub(crate) fn read(query: &Params, default: usize, max: usize) -> Result<Page, R
         None => Ok(Page {
             offset: 0,
             limit: limit.unwrap_or(default),
-            filters: query.filters(),
+            filters: query.without(&["cursor", "limit"]),
         }),
     }
 }

@@ -13,7 +13,7 @@ use super::config::TimrConfig;
 use super::faults::FaultQueue;
 use super::log::RequestRecord;
 use super::model::{DeletedEntry, Timestamp, User, WorkingTime, WorkingTimeType};
-use super::query::Params;
+use super::query::{Params, TimrParams};
 use super::reply::{self, Problem, Reply};
 use super::routes::{Route, operation};
 use super::{auth, entries, lists};
