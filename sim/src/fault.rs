@@ -9,7 +9,7 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 /// What a simulator's route type must offer for faults and counts to be aimed at it.
-pub trait RouteKind: Copy + Ord + Debug {
+pub trait RouteKind: Copy + Ord + Debug + Send + Sync + 'static {
     /// The route that, in a fault or a count, stands for every route. Never logged.
     const ANY: Self;
 

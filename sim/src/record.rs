@@ -7,6 +7,8 @@ use std::time::SystemTime;
 
 use axum::http::HeaderMap;
 
+use crate::entry::{Ctx, Outcome};
+
 /// One request as the simulator saw it.
 #[derive(Debug, Clone)]
 pub struct RequestRecord<R> {
@@ -31,6 +33,23 @@ pub struct RequestRecord<R> {
     pub headers: Vec<(String, String)>,
     /// The request body (lossy UTF-8).
     pub body: String,
+}
+
+impl<R: Copy> RequestRecord<R> {
+    pub(crate) fn new<K>(ctx: &Ctx<'_, R, K>, at: SystemTime, outcome: Outcome) -> Self {
+        RequestRecord {
+            method: ctx.method.to_string(),
+            path: ctx.path.to_owned(),
+            query: ctx.raw_query.to_owned(),
+            route: ctx.route,
+            status: outcome.status,
+            dropped: outcome.dropped,
+            applied_write: outcome.applied_write,
+            at,
+            headers: headers(ctx.headers),
+            body: String::from_utf8_lossy(ctx.body).into_owned(),
+        }
+    }
 }
 
 impl<R> RequestRecord<R> {

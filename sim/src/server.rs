@@ -11,6 +11,7 @@ use std::time::Duration;
 use axum::Router;
 use tokio::sync::oneshot;
 
+use crate::entry::{Api, entry};
 use crate::fault::{Fault, FaultQueue, RouteKind};
 use crate::net::{Kill, KillListener};
 use crate::stats::{Counted, Stats};
@@ -46,17 +47,14 @@ pub(crate) struct Server<S> {
     thread: Option<JoinHandle<()>>,
 }
 
-impl<S: Account> Server<S> {
+impl<S: Api> Server<S> {
     /// Binds `127.0.0.1:0`, builds the state for the bound origin (`http://127.0.0.1:PORT`) and
-    /// serves `app` on it; returns once the port accepts connections. `name` names the threads.
+    /// sends every request to [`entry`]; returns once the port accepts connections. `name`
+    /// names the threads.
     ///
     /// # Panics
     /// When no loopback port can be bound or the runtime cannot be built.
-    pub fn start(
-        name: &str,
-        state: impl FnOnce(&str) -> S,
-        app: fn(Shared<S>) -> Router,
-    ) -> Server<S> {
+    pub fn start(name: &str, state: impl FnOnce(&str) -> S) -> Server<S> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener
             .set_nonblocking(true)
@@ -66,7 +64,9 @@ impl<S: Account> Server<S> {
         let shared = Arc::new(Mutex::new(state(&origin)));
         let (shutdown, stop) = oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
-        let app = app(Arc::clone(&shared));
+        let app = Router::new()
+            .fallback(entry::<S>)
+            .with_state(Arc::clone(&shared));
         let worker = format!("{name}-sim-worker");
         let thread = std::thread::Builder::new()
             .name(format!("{name}-sim-{}", addr.port()))

@@ -29,7 +29,6 @@ mod server;
 mod state;
 mod writes;
 
-use axum::Router;
 use chrono::NaiveDateTime;
 
 pub use absences::{Absence, AbsenceType};
@@ -42,7 +41,6 @@ pub use log::{RequestRecord, Stats};
 pub use model::{DATE_TIME_FORMAT, Period, PeriodType, Person};
 
 use crate::server::Server;
-use server::Shared;
 use state::State;
 
 /// A running simulator. Dropping it stops the server.
@@ -57,11 +55,7 @@ impl PersonioSim {
     /// When no loopback port can be bound or the runtime cannot be built.
     pub fn start(config: PersonioConfig) -> PersonioSim {
         PersonioSim {
-            server: Server::start(
-                "personio",
-                |origin| State::new(config, origin.to_owned()),
-                app,
-            ),
+            server: Server::start("personio", |origin| State::new(config, origin.to_owned())),
         }
     }
 
@@ -303,9 +297,4 @@ impl PersonioSim {
     pub fn config(&self) -> PersonioConfig {
         self.server.config()
     }
-}
-
-/// Every request goes to [`server::entry`], which classifies it itself so that faults come first.
-fn app(shared: Shared) -> Router {
-    Router::new().fallback(server::entry).with_state(shared)
 }

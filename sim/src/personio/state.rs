@@ -7,15 +7,12 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use axum::http::{HeaderMap, Method};
-
 use super::absences::{self, Absence, AbsenceType};
 use super::auth::{self, Token};
 use super::config::PersonioConfig;
 use super::faults::{FaultQueue, Group, Route};
 use super::log::RequestRecord;
 use super::model::{Period, Person};
-use super::query::Params;
 use super::ratelimit::{self, Buckets};
 use super::reply::{self, Reply};
 use super::{absence_writes, periods, person_writes, persons, writes};
@@ -56,25 +53,10 @@ impl Account for State {
     }
 }
 
-/// One request, read in full.
-pub(crate) struct Ctx<'a> {
-    pub method: &'a Method,
-    pub path: &'a str,
-    pub raw_query: &'a str,
-    pub query: Params,
-    pub headers: &'a HeaderMap,
-    pub body: &'a [u8],
-    pub route: Route,
-    pub group: Option<Group>,
-    pub id: Option<String>,
-}
+/// One request, read in full (see [`crate::entry::Ctx`]).
+pub(crate) type Ctx<'a> = crate::entry::Ctx<'a, Route, Option<Group>>;
 
-impl Ctx<'_> {
-    /// The first value of a header, if it is text.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
+impl Ctx<'_> {}
 
 impl State {
     pub fn new(config: PersonioConfig, base_url: String) -> State {
@@ -106,7 +88,7 @@ impl State {
     /// Answers a request; the flag tells whether stored periods changed.
     pub fn process(&mut self, ctx: &Ctx) -> (Reply, bool) {
         let mut limit_headers = None;
-        if let (Some(group), Some(limit)) = (ctx.group, self.config.rate_limit) {
+        if let (Some(group), Some(limit)) = (ctx.known, self.config.rate_limit) {
             let v = self.buckets.take(group, limit, Instant::now());
             if !v.allowed {
                 let retry = self.config.retry_after_on_429.then_some(v.retry_after);
@@ -161,7 +143,7 @@ impl State {
 
 /// 405 on a known path with another method, 404 elsewhere.
 fn no_route(ctx: &Ctx) -> Reply {
-    match ctx.group {
+    match ctx.known {
         Some(_) => reply::problem(
             405,
             "Method Not Allowed",

@@ -24,8 +24,6 @@ mod routes;
 mod state;
 mod users;
 
-use axum::Router;
-
 pub use config::{ErrorShape, IdField, TimeTrackConfig, UserFilter};
 pub use faults::Fault;
 pub use log::{RequestRecord, Stats};
@@ -37,7 +35,6 @@ pub use paging::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use routes::{API_PREFIX, Route};
 
 use crate::server::Server;
-use net::Shared;
 use state::State;
 
 /// A running simulator. Dropping it stops the server.
@@ -52,7 +49,7 @@ impl TimeTrackSim {
     /// When no loopback port can be bound or the runtime cannot be built.
     pub fn start(config: TimeTrackConfig) -> TimeTrackSim {
         TimeTrackSim {
-            server: Server::start("timetrack", |_| State::new(config), app),
+            server: Server::start("timetrack", |_| State::new(config)),
         }
     }
 
@@ -199,9 +196,4 @@ impl TimeTrackSim {
     pub fn config(&self) -> TimeTrackConfig {
         self.server.config()
     }
-}
-
-/// Every request goes to [`net::entry`], which classifies it itself so that faults come first.
-fn app(shared: Shared) -> Router {
-    Router::new().fallback(net::entry).with_state(shared)
 }

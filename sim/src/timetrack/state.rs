@@ -6,14 +6,12 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use axum::http::{HeaderMap, Method};
 use serde_json::{Map, Value};
 
 use super::config::TimeTrackConfig;
 use super::faults::FaultQueue;
 use super::log::RequestRecord;
 use super::model::{Absence, AbsenceType, Attendance, User};
-use super::query::Params;
 use super::reply::{self, Problem, Reply};
 use super::routes::Route;
 use super::{absences, attendances, users};
@@ -52,25 +50,10 @@ impl Account for State {
     }
 }
 
-/// One request, read in full.
-pub(crate) struct Ctx<'a> {
-    pub method: &'a Method,
-    pub path: &'a str,
-    pub raw_query: &'a str,
-    pub query: Params,
-    pub headers: &'a HeaderMap,
-    pub body: &'a [u8],
-    pub route: Route,
-    pub known_path: bool,
-    pub id: Option<String>,
-}
+/// One request, read in full (see [`crate::entry::Ctx`]).
+pub(crate) type Ctx<'a> = crate::entry::Ctx<'a, Route, bool>;
 
 impl Ctx<'_> {
-    /// The first value of a header, if it is text.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
     /// The body as a JSON object; an empty body counts as `{}`.
     pub fn object(&self) -> Result<Map<String, Value>, Problem> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
@@ -198,7 +181,7 @@ impl State {
 
 /// 405 on a known path with another method, 404 elsewhere.
 fn no_route(ctx: &Ctx) -> Problem {
-    if ctx.known_path {
+    if ctx.known {
         Problem::new(
             405,
             "method_not_allowed",

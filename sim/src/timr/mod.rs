@@ -27,8 +27,6 @@ mod state;
 
 use std::time::Duration;
 
-use axum::Router;
-
 pub use config::{ErrorShape, TimrConfig};
 pub use faults::Fault;
 pub use log::{RequestRecord, Stats};
@@ -39,7 +37,6 @@ pub use model::{
 pub use routes::{API_PREFIX, OPERATIONS, Operation, Route, TOKEN_PATH};
 
 use crate::server::Server;
-use net::Shared;
 use state::State;
 
 /// A running simulator. Dropping it stops the server.
@@ -54,7 +51,7 @@ impl TimrSim {
     /// When no loopback port can be bound or the runtime cannot be built.
     pub fn start(config: TimrConfig) -> TimrSim {
         TimrSim {
-            server: Server::start("timr", |origin| State::new(config, origin.to_owned()), app),
+            server: Server::start("timr", |origin| State::new(config, origin.to_owned())),
         }
     }
 
@@ -233,9 +230,4 @@ impl TimrSim {
     pub fn config(&self) -> TimrConfig {
         self.server.config()
     }
-}
-
-/// Every request goes to [`net::entry`], which classifies it itself so that faults come first.
-fn app(shared: Shared) -> Router {
-    Router::new().fallback(net::entry).with_state(shared)
 }
