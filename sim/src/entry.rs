@@ -43,6 +43,17 @@ impl<R, K> Ctx<'_, R, K> {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    /// The body's pairs, if its content type says it is a form (as token endpoints demand).
+    pub fn form(&self) -> Option<Params> {
+        let form = self.header("content-type").is_some_and(|ct| {
+            ct.split(';').next().is_some_and(|m| {
+                m.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
+        });
+        form.then(|| Params::parse(&String::from_utf8_lossy(self.body)))
+    }
 }
 
 /// What became of a request, for its log entry.

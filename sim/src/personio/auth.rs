@@ -13,7 +13,6 @@ use super::config::{
     SCOPE_PERSONS_READ, SCOPE_PERSONS_WRITE,
 };
 use super::faults::Route;
-use super::query::Params;
 use super::reply::{self, Reply};
 use super::state::{Ctx, State};
 
@@ -38,20 +37,13 @@ pub(crate) fn issue(st: &mut State, ctx: &Ctx) -> Reply {
             "The Accept header application/json is not supported by this endpoint",
         );
     }
-    let form = ctx.header("content-type").is_some_and(|ct| {
-        ct.split(';').next().is_some_and(|m| {
-            m.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
-    });
-    if !form {
+    let Some(params) = ctx.form() else {
         return Reply::oauth_error(
             400,
             "invalid_request",
             "The request body must be application/x-www-form-urlencoded",
         );
-    }
-    let params = Params::parse(&String::from_utf8_lossy(ctx.body));
+    };
     let Some(grant) = params.get("grant_type") else {
         return Reply::oauth_error(
             400,
