@@ -159,3 +159,43 @@ fn serve(
     });
     runtime.shutdown_timeout(Duration::from_millis(200));
 }
+
+/// The methods every simulator handle offers over its `server: Server<State>` field: faults,
+/// the request log, its counts and the config.
+///
+/// A macro because they are inherent methods of three public types: tests call them without
+/// importing a trait. `Fault`, `RequestRecord` and `Stats` are the calling simulator's own.
+macro_rules! account_methods {
+    ($config:ty) => {
+        /// Queues a fault; faults apply in the order injected, one per request.
+        pub fn inject(&self, fault: Fault) {
+            self.server.inject(fault);
+        }
+
+        /// Every request so far, in the order answered.
+        pub fn requests(&self) -> Vec<RequestRecord> {
+            self.server.requests()
+        }
+
+        /// Forgets the request log (and so resets `stats`).
+        pub fn clear_requests(&self) {
+            self.server.clear_requests();
+        }
+
+        /// Counts over the request log.
+        pub fn stats(&self) -> Stats {
+            self.server.stats()
+        }
+
+        /// Changes the behaviour from the next request on.
+        pub fn set_config(&self, f: impl FnOnce(&mut $config)) {
+            self.server.set_config(f);
+        }
+
+        /// The current behaviour.
+        pub fn config(&self) -> $config {
+            self.server.config()
+        }
+    };
+}
+pub(crate) use account_methods;

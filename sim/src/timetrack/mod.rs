@@ -34,7 +34,7 @@ pub use model::{
 pub use paging::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use routes::{API_PREFIX, Route};
 
-use crate::server::Server;
+use crate::server::{Server, account_methods};
 use state::State;
 
 /// A running simulator. Dropping it stops the server.
@@ -167,33 +167,5 @@ impl TimeTrackSim {
         self.server.lock().config.api_secret = new_secret.to_owned();
     }
 
-    /// Queues a fault; faults apply in the order injected, one per request.
-    pub fn inject(&self, fault: Fault) {
-        self.server.inject(fault);
-    }
-
-    /// Every request so far, in the order answered.
-    pub fn requests(&self) -> Vec<RequestRecord> {
-        self.server.requests()
-    }
-
-    /// Forgets the request log (and so resets `stats`).
-    pub fn clear_requests(&self) {
-        self.server.clear_requests();
-    }
-
-    /// Counts over the request log.
-    pub fn stats(&self) -> Stats {
-        self.server.stats()
-    }
-
-    /// Changes the behaviour from the next request on.
-    pub fn set_config(&self, f: impl FnOnce(&mut TimeTrackConfig)) {
-        self.server.set_config(f);
-    }
-
-    /// The current behaviour.
-    pub fn config(&self) -> TimeTrackConfig {
-        self.server.config()
-    }
+    account_methods!(TimeTrackConfig);
 }

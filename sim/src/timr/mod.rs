@@ -36,7 +36,7 @@ pub use model::{
 };
 pub use routes::{API_PREFIX, OPERATIONS, Operation, Route, TOKEN_PATH};
 
-use crate::server::Server;
+use crate::server::{Server, account_methods};
 use state::State;
 
 /// A running simulator. Dropping it stops the server.
@@ -196,38 +196,10 @@ impl TimrSim {
         self.server.lock().now()
     }
 
-    /// Queues a fault; faults apply in the order injected, one per request.
-    pub fn inject(&self, fault: Fault) {
-        self.server.inject(fault);
-    }
-
-    /// Every request so far, in the order answered.
-    pub fn requests(&self) -> Vec<RequestRecord> {
-        self.server.requests()
-    }
-
-    /// Forgets the request log (and so resets `stats`).
-    pub fn clear_requests(&self) {
-        self.server.clear_requests();
-    }
-
-    /// Counts over the request log.
-    pub fn stats(&self) -> Stats {
-        self.server.stats()
-    }
-
     /// Invalidates every token issued so far: their next use gets 401.
     pub fn expire_tokens(&self) {
         self.server.lock().tokens.clear();
     }
 
-    /// Changes the behaviour from the next request on.
-    pub fn set_config(&self, f: impl FnOnce(&mut TimrConfig)) {
-        self.server.set_config(f);
-    }
-
-    /// The current behaviour.
-    pub fn config(&self) -> TimrConfig {
-        self.server.config()
-    }
+    account_methods!(TimrConfig);
 }
