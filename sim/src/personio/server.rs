@@ -40,19 +40,31 @@ impl Api for State {
 
     fn record(ctx: &Ctx, at: SystemTime, outcome: Outcome) -> RequestRecord {
         let first = |a: &str, b: &str| ctx.header(a).or_else(|| ctx.header(b)).map(str::to_owned);
+        let crate::record::RequestRecord {
+            method,
+            path,
+            query,
+            route,
+            status,
+            dropped,
+            applied_write,
+            at,
+            headers,
+            body,
+        } = crate::record::RequestRecord::new(ctx, at, outcome);
         RequestRecord {
-            method: ctx.method.to_string(),
-            path: ctx.path.to_owned(),
-            query: ctx.raw_query.to_owned(),
-            route: ctx.route,
-            status: outcome.status,
-            dropped: outcome.dropped,
-            applied_write: outcome.applied_write,
+            method,
+            path,
+            query,
+            route,
+            status,
+            dropped,
+            applied_write,
             at,
             partner_id: first("x-personio-partner-id", "personio-partner-id"),
             app_id: first("x-personio-app-id", "personio-app-id"),
-            headers: crate::record::headers(ctx.headers),
-            body: String::from_utf8_lossy(ctx.body).into_owned(),
+            headers,
+            body,
         }
     }
 
