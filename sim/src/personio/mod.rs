@@ -14,6 +14,7 @@ mod absences;
 mod auth;
 mod body;
 mod config;
+mod entry;
 mod faults;
 mod log;
 mod model;
@@ -25,7 +26,6 @@ mod persons;
 mod query;
 mod ratelimit;
 mod reply;
-mod server;
 mod state;
 mod writes;
 

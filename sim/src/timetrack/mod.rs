@@ -11,11 +11,11 @@
 mod absences;
 mod attendances;
 mod config;
+mod entry;
 mod faults;
 mod fields;
 mod log;
 mod model;
-mod net;
 mod paging;
 mod query;
 mod render;

@@ -13,11 +13,11 @@
 mod auth;
 mod config;
 mod entries;
+mod entry;
 mod faults;
 mod lists;
 mod log;
 mod model;
-mod net;
 mod paging;
 mod query;
 mod render;
