@@ -10,16 +10,16 @@ use chrono::NaiveDateTime;
 use super::absences::Absence;
 use super::body::{self, Field};
 use super::model::now_secs;
-use super::reply::Reply;
+use super::reply::{self, Reply};
 use super::state::{Ctx, State};
 use super::writes::created_body;
 
 fn missing(detail: &str) -> Reply {
-    Reply::problem(400, "Missing required parameters", detail)
+    reply::problem(400, "Missing required parameters", detail)
 }
 
 fn conflict() -> Reply {
-    Reply::problem(
+    reply::problem(
         409,
         "Absence period conflict",
         "The person already has an absence in this time range",
@@ -31,7 +31,7 @@ fn approval(ctx: &Ctx) -> Result<&'static str, Reply> {
     match ctx.query.get("skip_approval") {
         None | Some("false") => Ok("PENDING"),
         Some("true") => Ok("APPROVED"),
-        Some(_) => Err(Reply::invalid_query(
+        Some(_) => Err(reply::invalid_query(
             "Provided value for skip_approval is not valid",
         )),
     }
@@ -46,7 +46,7 @@ fn check_range(
     ignore: Option<&str>,
 ) -> Result<(), Reply> {
     if to.is_some_and(|t| t < from) {
-        return Err(Reply::problem(
+        return Err(reply::problem(
             422,
             "Unprocessable",
             "ends_at is before starts_from",
@@ -83,7 +83,7 @@ fn try_create(st: &mut State, ctx: &Ctx) -> Result<Reply, Reply> {
         Field::Absent | Field::Null => None,
     };
     if !st.persons.iter().any(|p| p.id == person) {
-        return Err(Reply::problem(
+        return Err(reply::problem(
             422,
             "Unprocessable",
             &format!("There is no person with id {person}"),
@@ -131,7 +131,7 @@ fn approval_field(
         return Ok(None);
     };
     if !st.config.absence_approval_patch {
-        return Err(Reply::problem(
+        return Err(reply::problem(
             422,
             "Unprocessable",
             "The approval of an absence period cannot be changed through the API",
@@ -139,7 +139,7 @@ fn approval_field(
     }
     match value.get("status").and_then(|s| s.as_str()) {
         Some(s @ ("PENDING" | "APPROVED" | "REJECTED")) => Ok(Some(s.to_owned())),
-        _ => Err(Reply::problem(
+        _ => Err(reply::problem(
             400,
             "Invalid approval field",
             "approval.status must be PENDING, APPROVED or REJECTED",
@@ -151,7 +151,7 @@ fn try_patch(st: &mut State, ctx: &Ctx) -> Result<Reply, Reply> {
     let obj = body::object(ctx)?;
     let id = ctx.id.clone().unwrap_or_default();
     let Some(current) = st.absences.iter().find(|a| a.id == id).cloned() else {
-        return Err(Reply::not_found(&format!(
+        return Err(reply::not_found(&format!(
             "Absence period {id} was not found"
         )));
     };
@@ -161,7 +161,7 @@ fn try_patch(st: &mut State, ctx: &Ctx) -> Result<Reply, Reply> {
     if let Field::Set(p) = body::id_field(&obj, "person")?
         && p != current.person_id
     {
-        return Err(Reply::problem(
+        return Err(reply::problem(
             400,
             "Invalid person field",
             "The person of an absence period cannot be changed",
@@ -205,7 +205,7 @@ pub(crate) fn delete(st: &mut State, ctx: &Ctx) -> (Reply, bool) {
     st.absences.retain(|a| a.id != id);
     if st.absences.len() == before {
         return (
-            Reply::not_found(&format!("Absence period {id} was not found")),
+            reply::not_found(&format!("Absence period {id} was not found")),
             false,
         );
     }

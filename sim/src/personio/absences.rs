@@ -12,7 +12,7 @@ use super::model::{fmt_instant, fmt_local};
 use super::paging;
 use super::periods::{Range, range, within};
 use super::query::parse_local;
-use super::reply::Reply;
+use super::reply::{self, Reply};
 use super::state::{Ctx, State};
 
 /// A stored absence period.
@@ -90,7 +90,7 @@ pub(crate) fn get(st: &State, ctx: &Ctx) -> Reply {
     let id = ctx.id.as_deref().unwrap_or_default();
     match st.absences.iter().find(|a| a.id == id) {
         Some(a) => Reply::json(200, &a.to_json()),
-        None => Reply::not_found(&format!("Absence period {id} was not found")),
+        None => reply::not_found(&format!("Absence period {id} was not found")),
     }
 }
 

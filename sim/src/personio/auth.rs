@@ -13,8 +13,7 @@ use super::config::{
     SCOPE_PERSONS_READ, SCOPE_PERSONS_WRITE,
 };
 use super::faults::Route;
-use super::query::Params;
-use super::reply::Reply;
+use super::reply::{self, Reply};
 use super::state::{Ctx, State};
 
 /// An issued access token.
@@ -38,20 +37,13 @@ pub(crate) fn issue(st: &mut State, ctx: &Ctx) -> Reply {
             "The Accept header application/json is not supported by this endpoint",
         );
     }
-    let form = ctx.header("content-type").is_some_and(|ct| {
-        ct.split(';').next().is_some_and(|m| {
-            m.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
-    });
-    if !form {
+    let Some(params) = ctx.form() else {
         return Reply::oauth_error(
             400,
             "invalid_request",
             "The request body must be application/x-www-form-urlencoded",
         );
-    }
-    let params = Params::parse(&String::from_utf8_lossy(ctx.body));
+    };
     let Some(grant) = params.get("grant_type") else {
         return Reply::oauth_error(
             400,
@@ -133,7 +125,7 @@ fn needed_scope(route: Route) -> &'static str {
 /// Checks `Authorization: Bearer <token>`: 401 when missing, unknown or expired; 403 when the
 /// token (or, since a `set_config`, the client) lacks the route's scope.
 pub(crate) fn check(st: &State, ctx: &Ctx) -> Result<(), Reply> {
-    let unauthorized = |detail: &str| Reply::problem(401, "Unauthorized", detail);
+    let unauthorized = |detail: &str| reply::problem(401, "Unauthorized", detail);
     let Some(value) = ctx.header("authorization") else {
         return Err(unauthorized("Authorization is not provided"));
     };
@@ -149,7 +141,7 @@ pub(crate) fn check(st: &State, ctx: &Ctx) -> Result<(), Reply> {
     }
     let scope = needed_scope(ctx.route);
     if !info.scopes.iter().any(|s| s == scope) || !st.config.scopes.iter().any(|s| s == scope) {
-        return Err(Reply::problem(
+        return Err(reply::problem(
             403,
             "Insufficient access scope",
             "Client scope insufficient to access resource",

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::model::PeriodType;
 use super::query::parse_local;
-use super::reply::Reply;
+use super::reply::{self, Reply};
 use super::state::Ctx;
 
 /// A field of a partial body.
@@ -44,7 +44,7 @@ impl Fields {
 }
 
 fn bad(title: &str, detail: &str) -> Reply {
-    Reply::problem(400, title, detail)
+    reply::problem(400, title, detail)
 }
 
 /// Checks the content type and parses the body.
@@ -75,7 +75,7 @@ pub(crate) fn object(ctx: &Ctx) -> Result<Map<String, Value>, Reply> {
             .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
     });
     if !json {
-        return Err(Reply::problem(
+        return Err(reply::problem(
             415,
             "Unsupported Media Type",
             "The request body must be application/json",

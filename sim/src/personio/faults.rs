@@ -3,10 +3,9 @@
 //! The importer must cope with lost answers, throttling and outages without importing twice;
 //! these faults let a test produce each of those on the exact request it wants.
 
-use std::collections::VecDeque;
-use std::time::Duration;
-
 use axum::http::Method;
+
+use crate::fault::RouteKind;
 
 /// What kind of request a request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -50,7 +49,7 @@ pub enum Route {
 impl Route {
     /// Whether a fault aimed at `self` applies to a request of kind `actual`.
     pub fn matches(self, actual: Route) -> bool {
-        self == Route::Any || self == actual
+        self.covers(actual)
     }
 
     /// Whether requests of this kind change data.
@@ -141,124 +140,18 @@ fn by_id(m: &Method, path: &str) -> (Route, Option<Group>, Option<String>) {
 }
 
 /// A failure to inject. Each applies to the next `times` requests whose route matches.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fault {
-    /// Answer with `status` and a v2 error body; nothing is applied.
-    Status {
-        /// Which requests.
-        route: Route,
-        /// HTTP status to send.
-        status: u16,
-        /// How many requests.
-        times: u32,
-    },
-    /// Apply the request, then close the connection without answering.
-    ApplyThenDrop {
-        /// Which requests.
-        route: Route,
-        /// How many requests.
-        times: u32,
-    },
-    /// Close the connection without answering; nothing is applied.
-    Drop {
-        /// Which requests.
-        route: Route,
-        /// How many requests.
-        times: u32,
-    },
-    /// Wait `delay`, then handle the request normally.
-    Delay {
-        /// Which requests.
-        route: Route,
-        /// How long to wait before handling.
-        delay: Duration,
-        /// How many requests.
-        times: u32,
-    },
-    /// Answer 429 with the `x-ratelimit-*` headers; nothing is applied.
-    RateLimited {
-        /// Which requests.
-        route: Route,
-        /// How many requests.
-        times: u32,
-    },
-}
-
-impl Fault {
-    fn target(&self) -> (Route, u32) {
-        match *self {
-            Fault::Status { route, times, .. }
-            | Fault::ApplyThenDrop { route, times }
-            | Fault::Drop { route, times }
-            | Fault::Delay { route, times, .. }
-            | Fault::RateLimited { route, times } => (route, times),
-        }
-    }
-
-    fn use_once(&mut self) {
-        match self {
-            Fault::Status { times, .. }
-            | Fault::ApplyThenDrop { times, .. }
-            | Fault::Drop { times, .. }
-            | Fault::Delay { times, .. }
-            | Fault::RateLimited { times, .. } => *times = times.saturating_sub(1),
-        }
-    }
-}
+pub type Fault = crate::fault::Fault<Route>;
 
 /// Faults in the order they were injected.
-#[derive(Debug, Default)]
-pub(crate) struct FaultQueue(VecDeque<Fault>);
+pub(crate) type FaultQueue = crate::fault::FaultQueue<Route>;
 
-impl FaultQueue {
-    pub fn push(&mut self, fault: Fault) {
-        if fault.target().1 > 0 {
-            self.0.push_back(fault);
-        }
-    }
-
-    /// The first queued fault that matches `route`, used up by one.
-    pub fn take(&mut self, route: Route) -> Option<Fault> {
-        let pos = self.0.iter().position(|f| f.target().0.matches(route))?;
-        let fault = self.0[pos].clone();
-        self.0[pos].use_once();
-        if self.0[pos].target().1 == 0 {
-            self.0.remove(pos);
-        }
-        Some(fault)
-    }
+impl RouteKind for Route {
+    const ANY: Route = Route::Any;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn faults_are_used_up_in_order() {
-        let mut q = FaultQueue::default();
-        q.push(Fault::Drop {
-            route: Route::CreatePeriod,
-            times: 2,
-        });
-        q.push(Fault::RateLimited {
-            route: Route::Any,
-            times: 1,
-        });
-        assert!(matches!(
-            q.take(Route::Token),
-            Some(Fault::RateLimited { .. })
-        ));
-        assert!(q.take(Route::Token).is_none());
-        assert!(matches!(
-            q.take(Route::CreatePeriod),
-            Some(Fault::Drop { .. })
-        ));
-        assert!(matches!(
-            q.take(Route::CreatePeriod),
-            Some(Fault::Drop { .. })
-        ));
-        assert!(q.take(Route::CreatePeriod).is_none());
-    }
 
     #[test]
     fn paths_classify() {

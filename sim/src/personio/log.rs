@@ -1,12 +1,13 @@
 //! What the simulator saw: one record per request, and counts derived from them.
 //!
-//! Tests assert on the client's behaviour through this log: how often it authenticated, whether
-//! it backed off after a 429, whether it sent the identification headers of §1.3.
+//! Besides what every simulator records ([`crate::record`]), Personio's record carries the
+//! identification headers of §1.3, read the way Personio reads them, so tests can assert on
+//! them directly; the counts are the shared ones ([`crate::stats`]).
 
-use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use super::faults::Route;
+use crate::stats::Counted;
 
 /// One request as the simulator saw it.
 #[derive(Debug, Clone)]
@@ -41,61 +42,15 @@ pub struct RequestRecord {
 impl RequestRecord {
     /// The first value of a header (name in any case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        let name = name.to_ascii_lowercase();
-        self.headers
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
+        crate::record::header(&self.headers, name)
+    }
+}
+
+impl Counted<Route> for RequestRecord {
+    fn outcome(&self) -> (Route, u16, bool, bool) {
+        (self.route, self.status, self.applied_write, self.dropped)
     }
 }
 
 /// Counts over the request log.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// All requests.
-    pub requests: u64,
-    /// Requests per route kind.
-    pub by_route: BTreeMap<Route, u64>,
-    /// Requests per answered status (0: dropped without applying).
-    pub by_status: BTreeMap<u16, u64>,
-    /// Requests per route kind and status.
-    pub by_route_status: BTreeMap<(Route, u16), u64>,
-    /// Answers with 429.
-    pub rate_limited: u64,
-    /// Requests that changed stored periods (creates, patches, deletes; dropped ones included).
-    pub writes: u64,
-    /// Connections closed instead of answering.
-    pub dropped: u64,
-}
-
-impl Stats {
-    pub(crate) fn from_log(log: &[RequestRecord]) -> Stats {
-        let mut s = Stats::default();
-        for r in log {
-            s.requests += 1;
-            *s.by_route.entry(r.route).or_default() += 1;
-            *s.by_status.entry(r.status).or_default() += 1;
-            *s.by_route_status.entry((r.route, r.status)).or_default() += 1;
-            s.rate_limited += u64::from(r.status == 429);
-            s.writes += u64::from(r.applied_write);
-            s.dropped += u64::from(r.dropped);
-        }
-        s
-    }
-
-    /// Requests of one route kind (`Route::Any`: all).
-    pub fn count(&self, route: Route) -> u64 {
-        match route {
-            Route::Any => self.requests,
-            r => self.by_route.get(&r).copied().unwrap_or(0),
-        }
-    }
-
-    /// Requests of one route kind answered with `status` (`Route::Any`: all routes).
-    pub fn count_status(&self, route: Route, status: u16) -> u64 {
-        match route {
-            Route::Any => self.by_status.get(&status).copied().unwrap_or(0),
-            r => self.by_route_status.get(&(r, status)).copied().unwrap_or(0),
-        }
-    }
-}
+pub type Stats = crate::stats::Stats<Route>;

@@ -14,6 +14,7 @@ mod absences;
 mod auth;
 mod body;
 mod config;
+mod entry;
 mod faults;
 mod log;
 mod model;
@@ -25,17 +26,10 @@ mod persons;
 mod query;
 mod ratelimit;
 mod reply;
-mod server;
 mod state;
 mod writes;
 
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::Duration;
-
-use axum::Router;
 use chrono::NaiveDateTime;
-use tokio::sync::oneshot;
 
 pub use absences::{Absence, AbsenceType};
 pub use config::{
@@ -46,16 +40,12 @@ pub use faults::{Fault, Route};
 pub use log::{RequestRecord, Stats};
 pub use model::{DATE_TIME_FORMAT, Period, PeriodType, Person};
 
-use crate::net::{Kill, KillListener};
-use server::{Shared, lock};
+use crate::server::{Server, account_methods};
 use state::State;
 
 /// A running simulator. Dropping it stops the server.
 pub struct PersonioSim {
-    shared: Shared,
-    base_url: String,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    server: Server<State>,
 }
 
 impl PersonioSim {
@@ -64,32 +54,14 @@ impl PersonioSim {
     /// # Panics
     /// When no loopback port can be bound or the runtime cannot be built.
     pub fn start(config: PersonioConfig) -> PersonioSim {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("non-blocking listener");
-        let addr = listener.local_addr().expect("listener address");
-        let base_url = format!("http://{addr}");
-        let shared: Shared = Arc::new(Mutex::new(State::new(config, base_url.clone())));
-        let (shutdown, stop) = oneshot::channel::<()>();
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
-        let server_state = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name(format!("personio-sim-{}", addr.port()))
-            .spawn(move || serve(listener, server_state, stop, ready_tx))
-            .expect("spawn simulator thread");
-        ready_rx.recv().expect("simulator failed to start");
         PersonioSim {
-            shared,
-            base_url,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            server: Server::start("personio", |origin| State::new(config, origin.to_owned())),
         }
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub fn base_url(&self) -> String {
-        self.base_url.clone()
+        self.server.origin().to_owned()
     }
 
     /// Adds an active person; returns the id ("1001", "1002", ...).
@@ -106,7 +78,7 @@ impl PersonioSim {
         last: &str,
         status: &str,
     ) -> String {
-        let mut st = lock(&self.shared);
+        let mut st = self.server.lock();
         let id = st.next_person.to_string();
         st.next_person += 1;
         let now = model::now_secs();
@@ -133,7 +105,7 @@ impl PersonioSim {
     /// Changes a person as HR would in the UI: `updated_at` becomes now before `change` runs
     /// (so `change` may set it to something else). False when the id is unknown.
     pub fn update_person(&self, person_id: &str, change: impl FnOnce(&mut Person)) -> bool {
-        let mut st = lock(&self.shared);
+        let mut st = self.server.lock();
         match st.persons.iter_mut().find(|p| p.id == person_id) {
             Some(p) => {
                 p.updated_at = model::now_secs();
@@ -146,7 +118,7 @@ impl PersonioSim {
 
     /// All persons, in id order.
     pub fn persons(&self) -> Vec<Person> {
-        lock(&self.shared).persons.clone()
+        self.server.lock().persons.clone()
     }
 
     /// Adds a CONFIRMED period as if somebody had entered it by hand: no validation, no overlap
@@ -173,13 +145,13 @@ impl PersonioSim {
             updated_at: now,
         };
         let id = period.id.clone();
-        lock(&self.shared).periods.push(period);
+        self.server.lock().periods.push(period);
         id
     }
 
     /// Removes a period as if somebody had deleted it by hand; false when unknown.
     pub fn remove_period(&self, id: &str) -> bool {
-        let mut st = lock(&self.shared);
+        let mut st = self.server.lock();
         let before = st.periods.len();
         st.periods.retain(|p| p.id != id);
         st.periods.len() != before
@@ -187,7 +159,7 @@ impl PersonioSim {
 
     /// Sets a period's approval status (`PENDING`, `CONFIRMED`, `REJECTED`); false when unknown.
     pub fn set_approval(&self, id: &str, status: &str) -> bool {
-        let mut st = lock(&self.shared);
+        let mut st = self.server.lock();
         match st.periods.iter_mut().find(|p| p.id == id) {
             Some(p) => {
                 p.approval = status.to_owned();
@@ -199,7 +171,7 @@ impl PersonioSim {
 
     /// Every absence period, in the order created.
     pub fn absences(&self) -> Vec<Absence> {
-        lock(&self.shared).absences.clone()
+        self.server.lock().absences.clone()
     }
 
     /// Adds an absence as if somebody had entered it by hand: no overlap check. `approval` is
@@ -226,14 +198,14 @@ impl PersonioSim {
             updated_at: now,
         };
         let id = absence.id.clone();
-        lock(&self.shared).absences.push(absence);
+        self.server.lock().absences.push(absence);
         id
     }
 
     /// Changes an absence by hand: `updated_at` becomes now before `change` runs. False when
     /// the id is unknown.
     pub fn update_absence(&self, id: &str, change: impl FnOnce(&mut Absence)) -> bool {
-        let mut st = lock(&self.shared);
+        let mut st = self.server.lock();
         match st.absences.iter_mut().find(|a| a.id == id) {
             Some(a) => {
                 a.updated_at = model::now_secs();
@@ -251,7 +223,7 @@ impl PersonioSim {
 
     /// Removes an absence as if somebody had deleted it by hand; false when unknown.
     pub fn remove_absence(&self, id: &str) -> bool {
-        let mut st = lock(&self.shared);
+        let mut st = self.server.lock();
         let before = st.absences.len();
         st.absences.retain(|a| a.id != id);
         st.absences.len() != before
@@ -260,7 +232,7 @@ impl PersonioSim {
     /// Adds an absence type (`unit` `day` or `hour`, category `other`); returns its id
     /// ("5001", "5002", ...).
     pub fn add_absence_type(&self, name: &str, unit: &str) -> String {
-        let mut st = lock(&self.shared);
+        let mut st = self.server.lock();
         let id = st.next_absence_type.to_string();
         st.next_absence_type += 1;
         st.absence_types.push(AbsenceType {
@@ -274,12 +246,12 @@ impl PersonioSim {
 
     /// All absence types, in the order added.
     pub fn absence_types(&self) -> Vec<AbsenceType> {
-        lock(&self.shared).absence_types.clone()
+        self.server.lock().absence_types.clone()
     }
 
     /// All stored periods, ordered by person (numerically), start, end.
     pub fn periods(&self) -> Vec<Period> {
-        let mut all = lock(&self.shared).periods.clone();
+        let mut all = self.server.lock().periods.clone();
         all.sort_by(|a, b| {
             let person = |p: &Period| p.person_id.parse::<u64>().unwrap_or(u64::MAX);
             person(a)
@@ -291,76 +263,10 @@ impl PersonioSim {
         all
     }
 
-    /// Queues a fault; faults apply in the order injected, one per request.
-    pub fn inject(&self, fault: Fault) {
-        lock(&self.shared).faults.push(fault);
-    }
-
-    /// Every request so far, in arrival order of their answers.
-    pub fn requests(&self) -> Vec<RequestRecord> {
-        lock(&self.shared).log.clone()
-    }
-
-    /// Forgets the request log (and so resets `stats`).
-    pub fn clear_requests(&self) {
-        lock(&self.shared).log.clear();
-    }
-
-    /// Counts over the request log.
-    pub fn stats(&self) -> Stats {
-        Stats::from_log(&lock(&self.shared).log)
-    }
-
     /// Invalidates every token issued so far: their next use gets 401.
     pub fn expire_tokens(&self) {
-        lock(&self.shared).tokens.clear();
+        self.server.lock().tokens.clear();
     }
 
-    /// Changes the behaviour from the next request on.
-    pub fn set_config(&self, f: impl FnOnce(&mut PersonioConfig)) {
-        f(&mut lock(&self.shared).config);
-    }
-
-    /// The current behaviour.
-    pub fn config(&self) -> PersonioConfig {
-        lock(&self.shared).config.clone()
-    }
-}
-
-impl Drop for PersonioSim {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// The server thread: its own runtime, serving until the shutdown signal.
-fn serve(
-    listener: std::net::TcpListener,
-    shared: Shared,
-    stop: oneshot::Receiver<()>,
-    ready: std::sync::mpsc::Sender<()>,
-) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("personio-sim-worker")
-        .enable_all()
-        .build()
-        .expect("simulator runtime");
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-        let app = Router::new().fallback(server::entry).with_state(shared);
-        let service = app.into_make_service_with_connect_info::<Kill>();
-        let server = axum::serve(KillListener(listener), service);
-        let _ = ready.send(());
-        tokio::select! {
-            _ = server.into_future() => {}
-            _ = stop => {}
-        }
-    });
-    runtime.shutdown_timeout(Duration::from_millis(200));
+    account_methods!(PersonioConfig);
 }

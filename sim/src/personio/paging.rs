@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use super::query::{Cursor, Params, encode};
-use super::reply::Reply;
+use super::reply::{self, Reply};
 use super::state::State;
 
 /// Where a page starts, how long it is, and which filters select the items.
@@ -25,7 +25,7 @@ pub(crate) fn read(query: &Params, default: usize, max: usize) -> Result<Page, R
         Some(raw) => match raw.parse::<usize>() {
             Ok(n) if (1..=max).contains(&n) => Some(n),
             _ => {
-                return Err(Reply::invalid_query(
+                return Err(reply::invalid_query(
                     "Provided value for limit is not valid",
                 ));
             }
@@ -34,7 +34,7 @@ pub(crate) fn read(query: &Params, default: usize, max: usize) -> Result<Page, R
     match query.get("cursor") {
         Some(raw) => {
             let cursor = Cursor::decode(raw)
-                .ok_or_else(|| Reply::invalid_query("Provided value for cursor is not valid"))?;
+                .ok_or_else(|| reply::invalid_query("Provided value for cursor is not valid"))?;
             Ok(Page {
                 offset: cursor.offset,
                 limit: limit.unwrap_or(cursor.limit),
@@ -44,7 +44,7 @@ pub(crate) fn read(query: &Params, default: usize, max: usize) -> Result<Page, R
         None => Ok(Page {
             offset: 0,
             limit: limit.unwrap_or(default),
-            filters: query.filters(),
+            filters: query.without(&["cursor", "limit"]),
         }),
     }
 }

@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::model::Period;
 use super::paging;
 use super::query::{Params, parse_date, parse_local};
-use super::reply::Reply;
+use super::reply::{self, Reply};
 use super::state::{Ctx, State};
 
 /// One `GET` by id.
@@ -20,7 +20,7 @@ pub(crate) fn get(st: &State, ctx: &Ctx) -> Reply {
     let id = ctx.id.as_deref().unwrap_or_default();
     match st.periods.iter().find(|p| p.id == id) {
         Some(p) => Reply::json(200, &p.to_json()),
-        None => Reply::not_found(&format!("Attendance period {id} was not found")),
+        None => reply::not_found(&format!("Attendance period {id} was not found")),
     }
 }
 
@@ -65,7 +65,7 @@ enum SortField {
 }
 
 fn bad(name: &str) -> Reply {
-    Reply::invalid_query(&format!("Provided value for {name} is not valid"))
+    reply::invalid_query(&format!("Provided value for {name} is not valid"))
 }
 
 pub(crate) fn range<T>(

@@ -9,12 +9,12 @@ use serde_json::{Map, Value};
 
 use super::body::{self, Field};
 use super::model::{Person, now_secs};
-use super::reply::Reply;
+use super::reply::{self, Reply};
 use super::state::{Ctx, State};
 use super::writes::created_body;
 
 fn missing(detail: &str) -> Reply {
-    Reply::problem(400, "Missing required parameters", detail)
+    reply::problem(400, "Missing required parameters", detail)
 }
 
 /// A name field: a non-blank string, or absent.
@@ -43,7 +43,7 @@ fn try_create(st: &mut State, ctx: &Ctx) -> Result<Reply, Reply> {
     let last = name(&obj, "last_name")?;
     let preferred = name(&obj, "preferred_name")?;
     if !email.contains('@') {
-        return Err(Reply::problem(
+        return Err(reply::problem(
             422,
             "Unprocessable",
             "email is not a valid address",
@@ -54,7 +54,7 @@ fn try_create(st: &mut State, ctx: &Ctx) -> Result<Reply, Reply> {
         .iter()
         .any(|p| p.email.eq_ignore_ascii_case(&email))
     {
-        return Err(Reply::problem(
+        return Err(reply::problem(
             409,
             "Person already exists",
             "Another person already has this email",
@@ -93,10 +93,10 @@ fn try_patch(st: &mut State, ctx: &Ctx) -> Result<Reply, Reply> {
     let obj = body::object(ctx)?;
     let id = ctx.id.clone().unwrap_or_default();
     if !st.persons.iter().any(|p| p.id == id) {
-        return Err(Reply::not_found(&format!("Person {id} was not found")));
+        return Err(reply::not_found(&format!("Person {id} was not found")));
     }
     if obj.contains_key("email") {
-        return Err(Reply::problem(
+        return Err(reply::problem(
             422,
             "Unprocessable",
             "The email of a person cannot be changed through the API",

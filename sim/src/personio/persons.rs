@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use super::model::Person;
 use super::paging;
 use super::query::{Params, parse_local};
-use super::reply::Reply;
+use super::reply::{self, Reply};
 use super::state::{Ctx, State};
 
 /// Lists persons.
@@ -25,7 +25,7 @@ pub(crate) fn list(st: &State, ctx: &Ctx) -> Reply {
     let status = match f.get("status") {
         None => None,
         Some(s) if s == "ACTIVE" || s == "INACTIVE" => Some(s.to_owned()),
-        Some(_) => return Reply::invalid_query("Provided value for status is not valid"),
+        Some(_) => return reply::invalid_query("Provided value for status is not valid"),
     };
     let stamps = match Stamps::read(f) {
         Ok(s) => s,
@@ -75,7 +75,7 @@ impl Stamps {
         for (slot, key) in bounds.iter_mut().zip(Self::KEYS) {
             if let Some(raw) = f.get(key) {
                 *slot = Some(instant(raw).ok_or_else(|| {
-                    Reply::invalid_query(&format!("Provided value for {key} is not valid"))
+                    reply::invalid_query(&format!("Provided value for {key} is not valid"))
                 })?);
             }
         }

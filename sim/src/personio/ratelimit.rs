@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::config::RateLimit;
 use super::faults::Group;
-use super::reply::Reply;
+use super::reply::{self, Reply};
 
 /// The outcome of drawing one token.
 #[derive(Debug, Clone, Copy)]
@@ -78,7 +78,7 @@ pub(crate) fn with_headers(reply: Reply, limit: RateLimit, remaining: u32) -> Re
 
 /// The 429 answer.
 pub(crate) fn too_many(limit: RateLimit, retry_after: Option<u64>) -> Reply {
-    let reply = Reply::problem(
+    let reply = reply::problem(
         429,
         "Too Many Requests",
         "The rate limit for this endpoint has been exceeded.",

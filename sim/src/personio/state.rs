@@ -7,18 +7,16 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use axum::http::{HeaderMap, Method};
-
 use super::absences::{self, Absence, AbsenceType};
 use super::auth::{self, Token};
 use super::config::PersonioConfig;
 use super::faults::{FaultQueue, Group, Route};
 use super::log::RequestRecord;
 use super::model::{Period, Person};
-use super::query::Params;
 use super::ratelimit::{self, Buckets};
-use super::reply::Reply;
+use super::reply::{self, Reply};
 use super::{absence_writes, periods, person_writes, persons, writes};
+use crate::server::Account;
 
 /// Everything the simulator holds.
 #[derive(Debug)]
@@ -37,25 +35,28 @@ pub(crate) struct State {
     pub next_absence_type: u64,
 }
 
-/// One request, read in full.
-pub(crate) struct Ctx<'a> {
-    pub method: &'a Method,
-    pub path: &'a str,
-    pub raw_query: &'a str,
-    pub query: Params,
-    pub headers: &'a HeaderMap,
-    pub body: &'a [u8],
-    pub route: Route,
-    pub group: Option<Group>,
-    pub id: Option<String>,
-}
+impl Account for State {
+    type Route = Route;
+    type Record = RequestRecord;
+    type Config = PersonioConfig;
 
-impl Ctx<'_> {
-    /// The first value of a header, if it is text.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
+    fn faults(&mut self) -> &mut FaultQueue {
+        &mut self.faults
+    }
+
+    fn log(&mut self) -> &mut Vec<RequestRecord> {
+        &mut self.log
+    }
+
+    fn config(&mut self) -> &mut PersonioConfig {
+        &mut self.config
     }
 }
+
+/// One request, read in full (see [`crate::entry::Ctx`]).
+pub(crate) type Ctx<'a> = crate::entry::Ctx<'a, Route, Option<Group>>;
+
+impl Ctx<'_> {}
 
 impl State {
     pub fn new(config: PersonioConfig, base_url: String) -> State {
@@ -87,7 +88,7 @@ impl State {
     /// Answers a request; the flag tells whether stored periods changed.
     pub fn process(&mut self, ctx: &Ctx) -> (Reply, bool) {
         let mut limit_headers = None;
-        if let (Some(group), Some(limit)) = (ctx.group, self.config.rate_limit) {
+        if let (Some(group), Some(limit)) = (ctx.known, self.config.rate_limit) {
             let v = self.buckets.take(group, limit, Instant::now());
             if !v.allowed {
                 let retry = self.config.retry_after_on_429.then_some(v.retry_after);
@@ -109,7 +110,7 @@ impl State {
             Route::Unknown | Route::Any => (no_route(ctx), false),
             // Without person writes these paths do not exist at all: 404 before auth.
             Route::CreatePerson | Route::PatchPerson if !self.config.person_writes => (
-                Reply::not_found(&format!("No endpoint at {}", ctx.path)),
+                reply::not_found(&format!("No endpoint at {}", ctx.path)),
                 false,
             ),
             _ => match auth::check(self, ctx) {
@@ -142,12 +143,12 @@ impl State {
 
 /// 405 on a known path with another method, 404 elsewhere.
 fn no_route(ctx: &Ctx) -> Reply {
-    match ctx.group {
-        Some(_) => Reply::problem(
+    match ctx.known {
+        Some(_) => reply::problem(
             405,
             "Method Not Allowed",
             &format!("{} is not supported on {}", ctx.method, ctx.path),
         ),
-        None => Reply::not_found(&format!("No endpoint at {}", ctx.path)),
+        None => reply::not_found(&format!("No endpoint at {}", ctx.path)),
     }
 }

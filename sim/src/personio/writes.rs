@@ -12,15 +12,15 @@ use super::body::{self, Field, Fields};
 use super::config::{CreatedBody, OverlapMode};
 use super::model::{Period, PeriodType, now_secs};
 use super::overlap::{self, Cut, Span};
-use super::reply::Reply;
+use super::reply::{self, Reply};
 use super::state::{Ctx, State};
 
 fn unprocessable(title: &str, detail: &str) -> Reply {
-    Reply::problem(422, title, detail)
+    reply::problem(422, title, detail)
 }
 
 fn missing(detail: &str) -> Reply {
-    Reply::problem(400, "Missing required parameters", detail)
+    reply::problem(400, "Missing required parameters", detail)
 }
 
 /// `skip_approval`: absent or `false` → PENDING, `true` → CONFIRMED.
@@ -28,7 +28,7 @@ fn approval(ctx: &Ctx) -> Result<&'static str, Reply> {
     match ctx.query.get("skip_approval") {
         None | Some("false") => Ok("PENDING"),
         Some("true") => Ok("CONFIRMED"),
-        Some(_) => Err(Reply::invalid_query(
+        Some(_) => Err(reply::invalid_query(
             "Provided value for skip_approval is not valid",
         )),
     }
@@ -88,7 +88,7 @@ fn make_room(
         return Ok(Vec::new());
     }
     if st.config.overlap == OverlapMode::Reject {
-        return Err(Reply::problem(
+        return Err(reply::problem(
             st.config.overlap_status,
             "Overlapping attendance periods",
             "The attendance period overlaps other attendance periods of the person",
@@ -221,7 +221,7 @@ fn try_patch(st: &mut State, ctx: &Ctx) -> Result<Reply, Reply> {
     let fields = body::read(ctx)?;
     let id = ctx.id.clone().unwrap_or_default();
     let Some(current) = st.periods.iter().find(|p| p.id == id).cloned() else {
-        return Err(Reply::not_found(&format!(
+        return Err(reply::not_found(&format!(
             "Attendance period {id} was not found"
         )));
     };
@@ -231,7 +231,7 @@ fn try_patch(st: &mut State, ctx: &Ctx) -> Result<Reply, Reply> {
     if let Field::Set(p) = &fields.person
         && *p != current.person_id
     {
-        return Err(Reply::problem(
+        return Err(reply::problem(
             400,
             "Invalid person field",
             "The person of an attendance period cannot be changed",
@@ -284,7 +284,7 @@ pub(crate) fn delete(st: &mut State, ctx: &Ctx) -> (Reply, bool) {
     st.periods.retain(|p| p.id != id);
     if st.periods.len() == before {
         return (
-            Reply::not_found(&format!("Attendance period {id} was not found")),
+            reply::not_found(&format!("Attendance period {id} was not found")),
             false,
         );
     }

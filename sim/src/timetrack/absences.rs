@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::fields;
 use super::model::{Absence, STATUS_NEW, STATUS_REJECTED};
 use super::paging;
+use super::query::TimeTrackParams;
 use super::render;
 use super::reply::{Problem, Reply};
 use super::state::{Ctx, State};

@@ -12,6 +12,7 @@ use super::config::UserFilter;
 use super::fields;
 use super::model::Attendance;
 use super::paging;
+use super::query::TimeTrackParams;
 use super::render;
 use super::reply::{Problem, Reply};
 use super::state::{Ctx, State};

@@ -1,22 +1,12 @@
-//! Responses as plain data, built under the state lock and turned into HTTP at the edge.
+//! TimeTrack's errors, on the shared [`Reply`].
 //!
-//! TimeTrack documents no error format, so every API error goes through [`Reply::error`],
-//! which renders the shape the config asks for.
+//! TimeTrack documents no error format, so every API error goes through [`error`], which
+//! renders the shape the config asks for.
 
-use axum::body::Body;
-use axum::http::{HeaderName, HeaderValue, Response, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::config::ErrorShape;
-
-/// A response before it becomes HTTP.
-#[derive(Debug, Clone)]
-pub(crate) struct Reply {
-    pub status: u16,
-    pub headers: Vec<(&'static str, String)>,
-    pub content_type: Option<&'static str>,
-    pub body: String,
-}
+pub(crate) use crate::reply::Reply;
 
 /// What went wrong.
 #[derive(Debug, Clone)]
@@ -46,63 +36,18 @@ impl Problem {
     }
 }
 
-impl Reply {
-    /// `application/json` with the given body.
-    pub fn json(status: u16, body: &Value) -> Reply {
-        Reply {
-            status,
+/// An API error in the configured shape.
+pub(crate) fn error(shape: ErrorShape, p: &Problem) -> Reply {
+    match shape {
+        ErrorShape::Json => {
+            Reply::json(p.status, &json!({ "error": p.slug, "message": p.message }))
+        }
+        ErrorShape::PlainText => Reply {
+            status: p.status,
             headers: Vec::new(),
-            content_type: Some("application/json"),
-            body: body.to_string(),
-        }
-    }
-
-    /// No body.
-    pub fn empty(status: u16) -> Reply {
-        Reply {
-            status,
-            headers: Vec::new(),
-            content_type: None,
-            body: String::new(),
-        }
-    }
-
-    /// An API error in the configured shape.
-    pub fn error(shape: ErrorShape, p: &Problem) -> Reply {
-        match shape {
-            ErrorShape::Json => {
-                Reply::json(p.status, &json!({ "error": p.slug, "message": p.message }))
-            }
-            ErrorShape::PlainText => Reply {
-                status: p.status,
-                headers: Vec::new(),
-                content_type: Some("text/plain; charset=utf-8"),
-                body: p.message.clone(),
-            },
-            ErrorShape::Empty => Reply::empty(p.status),
-        }
-    }
-
-    /// Adds a header.
-    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
-        self.headers.push((name, value.into()));
-        self
-    }
-
-    /// The HTTP response.
-    pub fn into_response(self) -> Response<Body> {
-        let mut resp = Response::new(Body::from(self.body));
-        *resp.status_mut() =
-            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let headers = resp.headers_mut();
-        if let Some(ct) = self.content_type {
-            headers.insert("content-type", HeaderValue::from_static(ct));
-        }
-        for (name, value) in self.headers {
-            if let Ok(value) = HeaderValue::from_str(&value) {
-                headers.append(HeaderName::from_static(name), value);
-            }
-        }
-        resp
+            content_type: Some("text/plain; charset=utf-8"),
+            body: p.message.clone(),
+        },
+        ErrorShape::Empty => Reply::empty(p.status),
     }
 }

@@ -6,17 +6,16 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use axum::http::{HeaderMap, Method};
 use serde_json::{Map, Value};
 
 use super::config::TimeTrackConfig;
 use super::faults::FaultQueue;
 use super::log::RequestRecord;
 use super::model::{Absence, AbsenceType, Attendance, User};
-use super::query::Params;
-use super::reply::{Problem, Reply};
+use super::reply::{self, Problem, Reply};
 use super::routes::Route;
 use super::{absences, attendances, users};
+use crate::server::Account;
 
 /// Everything the simulator holds.
 #[derive(Debug)]
@@ -33,25 +32,28 @@ pub(crate) struct State {
     pub recent: VecDeque<Instant>,
 }
 
-/// One request, read in full.
-pub(crate) struct Ctx<'a> {
-    pub method: &'a Method,
-    pub path: &'a str,
-    pub raw_query: &'a str,
-    pub query: Params,
-    pub headers: &'a HeaderMap,
-    pub body: &'a [u8],
-    pub route: Route,
-    pub known_path: bool,
-    pub id: Option<String>,
-}
+impl Account for State {
+    type Route = Route;
+    type Record = RequestRecord;
+    type Config = TimeTrackConfig;
 
-impl Ctx<'_> {
-    /// The first value of a header, if it is text.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
+    fn faults(&mut self) -> &mut FaultQueue {
+        &mut self.faults
     }
 
+    fn log(&mut self) -> &mut Vec<RequestRecord> {
+        &mut self.log
+    }
+
+    fn config(&mut self) -> &mut TimeTrackConfig {
+        &mut self.config
+    }
+}
+
+/// One request, read in full (see [`crate::entry::Ctx`]).
+pub(crate) type Ctx<'a> = crate::entry::Ctx<'a, Route, bool>;
+
+impl Ctx<'_> {
     /// The body as a JSON object; an empty body counts as `{}`.
     pub fn object(&self) -> Result<Map<String, Value>, Problem> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
@@ -90,7 +92,7 @@ impl State {
 
     /// An error in the configured shape.
     pub fn err(&self, p: &Problem) -> Reply {
-        Reply::error(self.config.error_shape, p)
+        reply::error(self.config.error_shape, p)
     }
 
     /// A 429 in the configured shape, with `Retry-After` when configured.
@@ -179,7 +181,7 @@ impl State {
 
 /// 405 on a known path with another method, 404 elsewhere.
 fn no_route(ctx: &Ctx) -> Problem {
-    if ctx.known_path {
+    if ctx.known {
         Problem::new(
             405,
             "method_not_allowed",

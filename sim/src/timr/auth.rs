@@ -8,7 +8,6 @@ use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
-use super::query::Params;
 use super::reply::{Problem, Reply};
 use super::state::{Ctx, State};
 
@@ -17,20 +16,13 @@ const SCOPES: [&str; 2] = ["timrclient", "openid"];
 
 /// Handles `POST /id/oauth2/token`.
 pub(crate) fn issue(st: &mut State, ctx: &Ctx) -> Reply {
-    let form = ctx.header("content-type").is_some_and(|ct| {
-        ct.split(';').next().is_some_and(|m| {
-            m.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
-    });
-    if !form {
+    let Some(params) = ctx.form() else {
         return Reply::oauth_error(
             400,
             "invalid_request",
             "The body must be application/x-www-form-urlencoded",
         );
-    }
-    let params = Params::parse(&String::from_utf8_lossy(ctx.body));
+    };
     match params.get("grant_type") {
         Some("client_credentials") => {}
         Some(_) => {

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::model::{Category, EditUnit, RecordingMode, SubCategory, Timestamp, WorkingTimeStatus};
 use super::paging::{self, SortKey};
+use super::query::TimrParams;
 use super::render;
 use super::reply::{Problem, Reply};
 use super::state::{Ctx, State};

@@ -1,4 +1,4 @@
-//! Reading query strings and form bodies, strictly.
+//! Reading query parameters strictly, on the shared pairs of [`crate::query`].
 //!
 //! A client that forgets to percent-encode the `+` of an offset sends a space, and timr answers
 //! 400; so do unknown parameters and date-times without an offset. Being strict here is what lets
@@ -9,44 +9,28 @@ use chrono::{DateTime, NaiveDate};
 use super::model::Timestamp;
 use super::reply::Problem;
 use super::routes::Operation;
+pub(crate) use crate::query::{Params, encode, parse_date};
 
-/// Decoded `key=value` pairs in their order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Params(pub Vec<(String, String)>);
-
-impl Params {
-    /// Parses `a=1&b=2` (also a form-urlencoded body); `+` decodes to a space.
-    pub fn parse(raw: &str) -> Params {
-        Params(
-            raw.split('&')
-                .filter(|p| !p.is_empty())
-                .map(|pair| {
-                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                    (decode(k), decode(v))
-                })
-                .collect(),
-        )
-    }
-
-    /// The value of `key` (at most one is allowed for scalars, see `check`).
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// All values of a repeated `key`.
-    pub fn all(&self, key: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
+/// What the spec declares a parameter's value must look like.
+pub(crate) trait TimrParams {
     /// Refuses parameters the operation does not declare, and repeated scalars.
-    pub fn check(&self, op: &Operation) -> Result<(), Problem> {
+    fn check(&self, op: &Operation) -> Result<(), Problem>;
+
+    /// A `DateTime` parameter: RFC 3339 with an offset.
+    fn date_time(&self, key: &str) -> Result<Option<Timestamp>, Problem>;
+
+    /// A `LocalDate` parameter: `YYYY-MM-DD`.
+    fn date(&self, key: &str) -> Result<Option<NaiveDate>, Problem>;
+
+    /// A boolean parameter: `true` or `false`.
+    fn boolean(&self, key: &str) -> Result<Option<bool>, Problem>;
+
+    /// An array of enum values, each checked with `parse`.
+    fn enums<T>(&self, key: &str, parse: fn(&str) -> Option<T>) -> Result<Vec<T>, Problem>;
+}
+
+impl TimrParams for Params {
+    fn check(&self, op: &Operation) -> Result<(), Problem> {
         for (i, (k, _)) in self.0.iter().enumerate() {
             if !op.query.contains(&k.as_str()) {
                 return Err(Problem::invalid(
@@ -65,8 +49,7 @@ impl Params {
         Ok(())
     }
 
-    /// A `DateTime` parameter: RFC 3339 with an offset.
-    pub fn date_time(&self, key: &str) -> Result<Option<Timestamp>, Problem> {
+    fn date_time(&self, key: &str) -> Result<Option<Timestamp>, Problem> {
         self.get(key)
             .map(|v| {
                 parse_date_time(v).ok_or_else(|| {
@@ -82,8 +65,7 @@ impl Params {
             .transpose()
     }
 
-    /// A `LocalDate` parameter: `YYYY-MM-DD`.
-    pub fn date(&self, key: &str) -> Result<Option<NaiveDate>, Problem> {
+    fn date(&self, key: &str) -> Result<Option<NaiveDate>, Problem> {
         self.get(key)
             .map(|v| {
                 parse_date(v)
@@ -92,8 +74,7 @@ impl Params {
             .transpose()
     }
 
-    /// A boolean parameter: `true` or `false`.
-    pub fn boolean(&self, key: &str) -> Result<Option<bool>, Problem> {
+    fn boolean(&self, key: &str) -> Result<Option<bool>, Problem> {
         self.get(key)
             .map(|v| match v {
                 "true" => Ok(true),
@@ -103,8 +84,7 @@ impl Params {
             .transpose()
     }
 
-    /// An array of enum values, each checked with `parse`.
-    pub fn enums<T>(&self, key: &str, parse: fn(&str) -> Option<T>) -> Result<Vec<T>, Problem> {
+    fn enums<T>(&self, key: &str, parse: fn(&str) -> Option<T>) -> Result<Vec<T>, Problem> {
         self.all(key)
             .into_iter()
             .map(|v| {
@@ -122,50 +102,6 @@ pub(crate) fn parse_date_time(s: &str) -> Option<Timestamp> {
     DateTime::parse_from_rfc3339(s).ok()
 }
 
-/// Exactly `YYYY-MM-DD`.
-pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
-    if s.len() != 10 {
-        return None;
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
-
-/// Percent-decoding with `+` as space.
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(hi), Some(lo)) => {
-                    out.push((hi * 16 + lo) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Percent-encodes a query value (unreserved characters stay).
-pub(crate) fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,7 +113,5 @@ mod tests {
         assert!(p.date_time("b").unwrap().is_some());
         assert!(parse_date_time("2026-03-01T08:00:00").is_none());
         assert!(parse_date_time("2026-03-01T08:00:00Z").is_some());
-        assert_eq!(Params::parse("x=%4").get("x"), Some("%4"));
-        assert_eq!(encode("a+b c"), "a%2Bb%20c");
     }
 }

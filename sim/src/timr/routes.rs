@@ -38,7 +38,7 @@ pub enum Route {
 impl Route {
     /// Whether a fault aimed at `self` applies to a request of kind `actual`.
     pub fn matches(self, actual: Route) -> bool {
-        self == Route::Any || self == actual
+        crate::fault::RouteKind::covers(self, actual)
     }
 }
 

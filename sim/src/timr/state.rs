@@ -6,17 +6,17 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use axum::http::{HeaderMap, Method};
 use chrono::{DurationRound, TimeDelta, Utc};
 
 use super::config::TimrConfig;
 use super::faults::FaultQueue;
 use super::log::RequestRecord;
 use super::model::{DeletedEntry, Timestamp, User, WorkingTime, WorkingTimeType};
-use super::query::Params;
-use super::reply::{Problem, Reply};
+use super::query::TimrParams;
+use super::reply::{self, Problem, Reply};
 use super::routes::{Route, operation};
 use super::{auth, entries, lists};
+use crate::server::Account;
 
 /// Everything the simulator holds.
 #[derive(Debug)]
@@ -33,25 +33,28 @@ pub(crate) struct State {
     pub clock: Option<Timestamp>,
 }
 
-/// One request, read in full.
-pub(crate) struct Ctx<'a> {
-    pub method: &'a Method,
-    pub path: &'a str,
-    pub raw_query: &'a str,
-    pub query: Params,
-    pub headers: &'a HeaderMap,
-    pub body: &'a [u8],
-    pub route: Route,
-    pub known_path: bool,
-    pub id: Option<String>,
-}
+impl Account for State {
+    type Route = Route;
+    type Record = RequestRecord;
+    type Config = TimrConfig;
 
-impl Ctx<'_> {
-    /// The first value of a header, if it is text.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
+    fn faults(&mut self) -> &mut FaultQueue {
+        &mut self.faults
+    }
+
+    fn log(&mut self) -> &mut Vec<RequestRecord> {
+        &mut self.log
+    }
+
+    fn config(&mut self) -> &mut TimrConfig {
+        &mut self.config
     }
 }
+
+/// One request, read in full (see [`crate::entry::Ctx`]).
+pub(crate) type Ctx<'a> = crate::entry::Ctx<'a, Route, bool>;
+
+impl Ctx<'_> {}
 
 impl State {
     pub fn new(config: TimrConfig, origin: String) -> State {
@@ -81,7 +84,7 @@ impl State {
 
     /// An error in the configured shape.
     pub fn err(&self, p: &Problem) -> Reply {
-        Reply::error(self.config.error_shape, p)
+        reply::error(self.config.error_shape, p)
     }
 
     /// Answers a request; the flag tells whether stored working times changed.
@@ -114,7 +117,7 @@ impl State {
 /// 405 on a known path with another method (including operations of the spec that are not
 /// simulated, such as `POST /working-times`), 404 elsewhere.
 fn no_route(ctx: &Ctx) -> Problem {
-    if ctx.known_path {
+    if ctx.known {
         Problem::new(
             405,
             "request/method-not-allowed",

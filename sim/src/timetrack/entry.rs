@@ -1,0 +1,36 @@
+//! TimeTrack's side of the shared request path ([`crate::entry`]): how paths are classified
+//! (the absence type path is a switch), how injected failures and the log entry look.
+
+use std::time::SystemTime;
+
+use axum::http::Method;
+
+use super::log::RequestRecord;
+use super::reply::{Problem, Reply};
+use super::routes::{Route, classify};
+use super::state::{Ctx, State};
+use crate::entry::{Api, Outcome};
+
+impl Api for State {
+    type Known = bool;
+
+    fn classify(&self, method: &Method, path: &str) -> (Route, bool, Option<String>) {
+        classify(method, path, self.config.absence_types_path.as_deref())
+    }
+
+    fn injected(&self, status: u16) -> Reply {
+        self.err(&Problem::new(status, "injected", "Injected failure"))
+    }
+
+    fn throttled(&self) -> Reply {
+        self.too_many()
+    }
+
+    fn process(&mut self, ctx: &Ctx) -> (Reply, bool) {
+        State::process(self, ctx)
+    }
+
+    fn record(ctx: &Ctx, at: SystemTime, outcome: Outcome) -> RequestRecord {
+        RequestRecord::new(ctx, at, outcome)
+    }
+}
