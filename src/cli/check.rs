@@ -267,7 +267,13 @@ async fn timetrack(config: &Config, lines: &mut Lines) {
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => lines.ok("TimeTrack", "API key and secret accepted, users readable"),
+        Ok(()) => {
+            lines.ok("TimeTrack", "API key and secret accepted, users readable");
+            lines.skip(
+                "TimeTrack",
+                "switch TimeTrack's own Personio integration off: with both running, every entry is written twice",
+            );
+        }
         Err(e) => {
             let hint = match &e {
                 SyncError::Timetrack(TimeTrackError::Unauthorized(_)) => Some(
