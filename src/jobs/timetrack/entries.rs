@@ -260,8 +260,16 @@ fn personio_items(
                     .push(format!("{email} {date}: still clocked in in Personio"));
                 out.skipped.insert(id);
             }
+            Err(NoShift::NoWork) => {
+                summary.held.push(format!(
+                    "{email} {date}: only breaks in Personio, no working time"
+                ));
+                out.skipped.insert(id);
+            }
             Err(NoShift::Unusable) => {
-                summary.problems.push(format!("{email} {date}: Personio's periods of this day make no shift (only breaks, or longer than a day)"));
+                summary.problems.push(format!(
+                    "{email} {date}: Personio's periods of this day span more than one midnight"
+                ));
                 out.skipped.insert(id);
             }
         }

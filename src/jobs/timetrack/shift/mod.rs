@@ -148,7 +148,9 @@ pub struct Period {
 pub enum NoShift {
     /// An open period: the person is still at work.
     Running,
-    /// Only breaks, or periods spanning more than one midnight.
+    /// Only breaks (Personio may add breaks of its own): no working time to pass on.
+    NoWork,
+    /// Periods spanning more than one midnight.
     Unusable,
 }
 
@@ -168,8 +170,8 @@ pub fn from_periods(email: &str, periods: &[Period]) -> Result<Shift, NoShift> {
         let end = p.end.ok_or(NoShift::Running)?;
         spans.push((p.kind, p.start, close(end)));
     }
-    let start = spans.iter().map(|s| s.1).min().ok_or(NoShift::Unusable)?;
-    let end = spans.iter().map(|s| s.2).max().ok_or(NoShift::Unusable)?;
+    let start = spans.iter().map(|s| s.1).min().ok_or(NoShift::NoWork)?;
+    let end = spans.iter().map(|s| s.2).max().ok_or(NoShift::NoWork)?;
     let worked_secs: i64 = spans
         .iter()
         .filter(|s| s.0 == PeriodKind::Work)
@@ -183,7 +185,7 @@ pub fn from_periods(email: &str, periods: &[Period]) -> Result<Shift, NoShift> {
         _ => return Err(NoShift::Unusable),
     };
     if worked == 0 || span <= 0 {
-        return Err(NoShift::Unusable);
+        return Err(NoShift::NoWork);
     }
     Ok(Shift {
         email: email.to_string(),

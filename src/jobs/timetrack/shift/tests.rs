@@ -164,8 +164,10 @@ fn open_periods_and_break_only_days_make_no_shift() {
         kind: PeriodKind::Break,
         ..work("2026-03-02T08:00", "2026-03-02T09:00")
     };
-    assert_eq!(from_periods("a@x.de", &[brk]), Err(NoShift::Unusable));
-    assert_eq!(from_periods("a@x.de", &[]), Err(NoShift::Unusable));
+    assert_eq!(from_periods("a@x.de", &[brk]), Err(NoShift::NoWork));
+    assert_eq!(from_periods("a@x.de", &[]), Err(NoShift::NoWork));
+    let long = work("2026-03-02T22:00", "2026-03-04T06:00");
+    assert_eq!(from_periods("a@x.de", &[long]), Err(NoShift::Unusable));
 }
 
 #[test]
