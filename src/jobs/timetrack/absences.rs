@@ -303,7 +303,7 @@ impl Peer<Leave> for AbsencesPeer<'_> {
         to: Side,
         id: &str,
         l: &Leave,
-        _pair: &Pair,
+        pair: &Pair,
     ) -> Result<Written, StepError> {
         let now = self.current.get(&(to, id.to_string())).cloned();
         let in_place = now
@@ -322,7 +322,7 @@ impl Peer<Leave> for AbsencesPeer<'_> {
                     Ok(()) | Err(TimeTrackError::NotFound(_)) => {}
                     Err(e) => return Err(timetrack_step_error(e)),
                 }
-                self.create(to, l, _pair).await
+                self.create(to, l, pair).await
             }
             (Side::Personio, true) => {
                 match self
@@ -334,14 +334,14 @@ impl Peer<Leave> for AbsencesPeer<'_> {
                     Ok(()) => Ok(Written::id(id)),
                     Err(PersonioError::Unsupported(_)) => {
                         self.delete_personio(id).await?;
-                        self.create(to, l, _pair).await
+                        self.create(to, l, pair).await
                     }
                     Err(e) => Err(personio_step_error(e)),
                 }
             }
             (Side::Personio, false) => {
                 self.delete_personio(id).await?;
-                self.create(to, l, _pair).await
+                self.create(to, l, pair).await
             }
         }
     }
