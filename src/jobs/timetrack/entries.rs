@@ -20,7 +20,7 @@ use super::reconcile::{Rules, Seen};
 use super::shift::{NoShift, Period, Shift, from_periods, to_utc};
 use super::summary::{Job, Summary};
 use super::sync::{SyncError, TimetrackSync, Window, personio_step_error, timetrack_step_error};
-use super::wire::NewAttendance;
+use super::wire::{Attendance, NewAttendance};
 use crate::config::{EntriesMode, TimeEntriesJob};
 use crate::ledger::{Ledger, Pair, Side};
 use crate::target::personio::client::RemotePeriod;
@@ -81,51 +81,11 @@ pub(super) async fn run(
         zone,
     );
     let attendances = s.client.attendances(from, to, None).await?;
-    let mut notes = HashMap::new();
-    let mut t_items = Vec::new();
-    let mut t_skipped = HashSet::new();
-    for a in &attendances {
-        let Some(email) = dir.email_of_username(&a.user) else {
-            summary
-                .held
-                .push(format!("TimeTrack user {} has no Personio person", a.user));
-            t_skipped.insert(a.id.clone());
-            continue;
-        };
-        let Some(end) = a.to else {
-            summary
-                .held
-                .push(format!("{email}: entry {} is still running", a.id));
-            t_skipped.insert(a.id.clone());
-            continue;
-        };
-        match Shift::from_attendance(email, a.from, end, a.break_minutes, zone) {
-            Ok(shift) if s.config.start_date.is_some_and(|d| shift.date < d) => {
-                t_skipped.insert(a.id.clone());
-            }
-            Ok(shift) => {
-                if let Some(n) = a.notes.as_ref().filter(|n| !n.trim().is_empty()) {
-                    notes.insert(a.id.clone(), n.clone());
-                }
-                t_items.push(Seen {
-                    id: a.id.clone(),
-                    key: shift.key(),
-                    day: Some(shift.date),
-                    content: shift,
-                });
-            }
-            Err(e) => {
-                summary
-                    .problems
-                    .push(format!("{email}: TimeTrack entry {}: {e}", a.id));
-                t_skipped.insert(a.id.clone());
-            }
-        }
-    }
+    let theirs = timetrack_items(&attendances, &dir, zone, s.config.start_date, &mut summary);
     let mut sides = Sides {
-        timetrack: t_items,
+        timetrack: theirs.items,
         skipped_personio: side.skipped,
-        skipped_timetrack: t_skipped,
+        skipped_timetrack: theirs.skipped,
         ..Sides::default()
     };
     sides.skipped_personio.extend(unsettled);
@@ -153,13 +113,75 @@ pub(super) async fn run(
         dir: &dir,
         zone,
         day_periods: side.day_periods,
-        notes,
+        notes: theirs.notes,
         comments: side.comments,
     };
     apply(JOB.key(), plan, &mut peer, &mut summary, dry_run)
         .await
         .map_err(SyncError::from_step)?;
     Ok(summary)
+}
+
+/// The TimeTrack side's items: finished attendances of users with a Personio person.
+struct TimetrackSide {
+    items: Vec<Seen<Shift>>,
+    /// There but not synced now (running, no person, not convertible, before `start_date`).
+    skipped: HashSet<String>,
+    /// Notes by attendance id, for the Personio comment.
+    notes: HashMap<String, String>,
+}
+
+fn timetrack_items(
+    attendances: &[Attendance],
+    dir: &Directory,
+    zone: Tz,
+    start_date: Option<chrono::NaiveDate>,
+    summary: &mut Summary,
+) -> TimetrackSide {
+    let mut out = TimetrackSide {
+        items: Vec::new(),
+        skipped: HashSet::new(),
+        notes: HashMap::new(),
+    };
+    for a in attendances {
+        let Some(email) = dir.email_of_username(&a.user) else {
+            summary
+                .held
+                .push(format!("TimeTrack user {} has no Personio person", a.user));
+            out.skipped.insert(a.id.clone());
+            continue;
+        };
+        let Some(end) = a.to else {
+            summary
+                .held
+                .push(format!("{email}: entry {} is still running", a.id));
+            out.skipped.insert(a.id.clone());
+            continue;
+        };
+        match Shift::from_attendance(email, a.from, end, a.break_minutes, zone) {
+            Ok(shift) if start_date.is_some_and(|d| shift.date < d) => {
+                out.skipped.insert(a.id.clone());
+            }
+            Ok(shift) => {
+                if let Some(n) = a.notes.as_ref().filter(|n| !n.trim().is_empty()) {
+                    out.notes.insert(a.id.clone(), n.clone());
+                }
+                out.items.push(Seen {
+                    id: a.id.clone(),
+                    key: shift.key(),
+                    day: Some(shift.date),
+                    content: shift,
+                });
+            }
+            Err(e) => {
+                summary
+                    .problems
+                    .push(format!("{email}: TimeTrack entry {}: {e}", a.id));
+                out.skipped.insert(a.id.clone());
+            }
+        }
+    }
+    out
 }
 
 fn record_id(id: &str) -> Option<i64> {
