@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::{Daemon, DaemonError};
+use super::{Daemon, DaemonError, JobRun};
 use crate::importer::Target;
 use crate::jobs::timetrack::summary::Job;
 use crate::jobs::timetrack::sync::TimetrackSync;
@@ -93,11 +93,11 @@ impl Daemon {
             .map(|next| next.saturating_duration_since(now))
     }
 
-    /// Runs every job that is due; returns each run's job name and whether it went through.
-    pub(super) async fn run_due_jobs(&mut self) -> Vec<(&'static str, bool)> {
+    /// Runs every job that is due; returns what each run did.
+    pub(super) async fn run_due_jobs(&mut self) -> Vec<JobRun> {
         let mut runs = Vec::new();
         if let Some(ok) = self.run_timr().await {
-            runs.push(("timr", ok));
+            runs.push(JobRun::bare("timr", ok));
         }
         runs.extend(self.run_timetrack().await);
         runs
@@ -162,7 +162,7 @@ impl Daemon {
         Some(run.is_ok())
     }
 
-    async fn run_timetrack(&mut self) -> Vec<(&'static str, bool)> {
+    async fn run_timetrack(&mut self) -> Vec<JobRun> {
         let mut runs = Vec::new();
         let Some(config) = self.config.timetrack.clone() else {
             return runs;
@@ -227,7 +227,23 @@ impl Daemon {
                     ));
                 }
             }
-            runs.push((job.key(), run.is_ok()));
+            runs.push(match &run {
+                Ok(s) => {
+                    let sum = |c: &crate::jobs::timetrack::summary::Counts| {
+                        c.created + c.updated + c.deleted
+                    };
+                    JobRun {
+                        job: job.key(),
+                        ok: true,
+                        writes: vec![
+                            ("personio", sum(&s.to_personio)),
+                            ("timetrack", sum(&s.to_timetrack)),
+                        ],
+                        conflicts: s.conflicts.len(),
+                    }
+                }
+                Err(_) => JobRun::bare(job.key(), false),
+            });
         }
         if !notices.is_empty() {
             self.tell_hr("TimeTrack sync", &notices.join("\n\n"));

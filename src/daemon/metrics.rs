@@ -24,6 +24,9 @@ pub struct Metrics {
     /// Sync job runs by job and result, and when each job last ran.
     pub job_runs: BTreeMap<(&'static str, &'static str), u64>,
     pub job_last_run_unix: BTreeMap<&'static str, i64>,
+    /// Items the sync jobs wrote, by job and system; conflicts by job.
+    pub sync_writes: BTreeMap<(&'static str, &'static str), u64>,
+    pub sync_conflicts: BTreeMap<&'static str, u64>,
 }
 
 impl Metrics {
@@ -54,13 +57,19 @@ impl Metrics {
         if let Some(stats) = &p.personio {
             self.personio = stats.clone();
         }
-        for (job, ok) in &p.job_runs {
+        for run in &p.job_runs {
             *self
                 .job_runs
-                .entry((job, if *ok { "ok" } else { "failed" }))
+                .entry((run.job, if run.ok { "ok" } else { "failed" }))
                 .or_default() += 1;
             self.job_last_run_unix
-                .insert(job, chrono::Utc::now().timestamp());
+                .insert(run.job, chrono::Utc::now().timestamp());
+            for (system, n) in &run.writes {
+                *self.sync_writes.entry((run.job, system)).or_default() += *n as u64;
+            }
+            if !run.writes.is_empty() {
+                *self.sync_conflicts.entry(run.job).or_default() += run.conflicts as u64;
+            }
         }
     }
 
@@ -157,6 +166,35 @@ impl Metrics {
                 &runs,
             );
         }
+        if !self.sync_writes.is_empty() {
+            let writes: Vec<(String, String)> = self
+                .sync_writes
+                .iter()
+                .map(|((job, system), n)| {
+                    (
+                        format!("{{job=\"{job}\",system=\"{system}\"}}"),
+                        n.to_string(),
+                    )
+                })
+                .collect();
+            metric(
+                "zeitpost_sync_writes_total",
+                "counter",
+                "Items a two-way sync job created, updated or deleted, by system written to.",
+                &writes,
+            );
+            let conflicts: Vec<(String, String)> = self
+                .sync_conflicts
+                .iter()
+                .map(|(job, n)| (format!("{{job=\"{job}\"}}"), n.to_string()))
+                .collect();
+            metric(
+                "zeitpost_sync_conflicts_total",
+                "counter",
+                "Items changed in both systems (the master won).",
+                &conflicts,
+            );
+        }
         if !self.job_last_run_unix.is_empty() {
             let last: Vec<(String, String)> = self
                 .job_last_run_unix
@@ -239,7 +277,16 @@ mod tests {
                 ..Status::default()
             }),
             personio: Some(personio),
-            job_runs: vec![("timr", true), ("timetrack.absences", false)],
+            job_runs: vec![
+                crate::daemon::JobRun::bare("timr", true),
+                crate::daemon::JobRun::bare("timetrack.absences", false),
+                crate::daemon::JobRun {
+                    job: "timetrack.time_entries",
+                    ok: true,
+                    writes: vec![("personio", 3), ("timetrack", 0)],
+                    conflicts: 1,
+                },
+            ],
         });
         let text = m.render();
         for line in [
@@ -251,6 +298,8 @@ mod tests {
             "# TYPE zeitpost_last_success_timestamp_seconds gauge",
             "zeitpost_job_runs_total{job=\"timr\",result=\"ok\"} 1",
             "zeitpost_job_runs_total{job=\"timetrack.absences\",result=\"failed\"} 1",
+            "zeitpost_sync_writes_total{job=\"timetrack.time_entries\",system=\"personio\"} 3",
+            "zeitpost_sync_conflicts_total{job=\"timetrack.time_entries\"} 1",
         ] {
             assert!(text.contains(line), "{line} missing:\n{text}");
         }

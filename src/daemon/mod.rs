@@ -61,6 +61,27 @@ pub struct Daemon {
     timetrack: Option<jobs::TimetrackJobs>,
 }
 
+/// One sync job run: whether it went through, what it wrote where, how many conflicts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRun {
+    pub job: &'static str,
+    pub ok: bool,
+    /// Items written (created, updated or deleted) per system.
+    pub writes: Vec<(&'static str, usize)>,
+    pub conflicts: usize,
+}
+
+impl JobRun {
+    pub fn bare(job: &'static str, ok: bool) -> JobRun {
+        JobRun {
+            job,
+            ok,
+            writes: Vec::new(),
+            conflicts: 0,
+        }
+    }
+}
+
 /// What the loop tells the outside world (systemd, `status`).
 #[derive(Debug, Clone, Default)]
 pub struct Progress {
@@ -73,8 +94,8 @@ pub struct Progress {
     pub status: Option<crate::ledger::Status>,
     /// Requests to Personio so far.
     pub personio: Option<crate::target::personio::client::Stats>,
-    /// The sync jobs that ran in this round, and whether each went through.
-    pub job_runs: Vec<(&'static str, bool)>,
+    /// The sync jobs that ran in this round.
+    pub job_runs: Vec<JobRun>,
 }
 
 impl Daemon {
