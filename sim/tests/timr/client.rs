@@ -100,6 +100,29 @@ impl World {
     }
 
     pub fn get(&self, rel: &str) -> Resp {
-        call(&self.sim, &self.tok, "GET", rel, None)
+        self.call("GET", rel, None)
+    }
+
+    /// An authenticated request with the world's own token.
+    pub fn call(&self, method: &str, rel: &str, body: Option<&Value>) -> Resp {
+        call(&self.sim, &self.tok, method, rel, body)
+    }
+
+    pub fn try_call(&self, method: &str, rel: &str, body: Option<&Value>) -> io::Result<Resp> {
+        try_call(&self.sim, &self.tok, method, rel, body)
+    }
+
+    /// A PATCH of one working time, the route that locks an entry.
+    pub fn patch_entry(&self, id: &str, body: &Value) -> Resp {
+        self.call("PATCH", &format!("working-times/{id}"), Some(body))
+    }
+
+    /// A PATCH of one working time that may go unanswered.
+    pub fn try_patch_entry(&self, id: &str, body: &Value) -> io::Result<Resp> {
+        self.try_call("PATCH", &format!("working-times/{id}"), Some(body))
+    }
+
+    pub fn delete_entry(&self, id: &str) -> Resp {
+        self.call("DELETE", &format!("working-times/{id}"), None)
     }
 }
