@@ -53,6 +53,14 @@ pub fn sim() -> PersonioSim {
     PersonioSim::start(PersonioConfig::default())
 }
 
+/// A simulator with one person, Anna, and a token: the start of most write tests.
+pub fn with_anna() -> (PersonioSim, String, String) {
+    let sim = sim();
+    let person = sim.add_person("anna@example.com", "Anna", "Muster");
+    let tok = token(&sim);
+    (sim, person, tok)
+}
+
 /// Form body of a token request.
 pub fn token_form(cfg: &PersonioConfig) -> String {
     format!(
@@ -117,4 +125,14 @@ pub fn period_body(person: &str, kind: &str, start: &str, end: Option<&str>) -> 
         v["end"] = serde_json::json!({ "date_time": e });
     }
     v
+}
+
+/// The create body of a plain working morning, 2026-03-03 08:00–12:00.
+pub fn morning_work(person: &str) -> Value {
+    period_body(
+        person,
+        "WORK",
+        "2026-03-03T08:00:00",
+        Some("2026-03-03T12:00:00"),
+    )
 }
