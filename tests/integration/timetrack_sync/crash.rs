@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use zeitpost_sim::personio::{Fault as PFault, PeriodType, Route as PRoute};
+use zeitpost_sim::personio::{Fault as PFault, Route as PRoute};
 use zeitpost_sim::timetrack::{Attendance, Fault, Route};
 
 use zeitpost_sim::personio::PersonioConfig;
@@ -46,13 +46,7 @@ fn kills_at_random_moments_lose_and_double_nothing() {
     }
     let days = 2..=16u32;
     for d in days.clone() {
-        t.personio.add_period(
-            &t.ben,
-            PeriodType::Work,
-            local(&format!("2026-11-{d:02}T08:00")),
-            Some(local(&format!("2026-11-{d:02}T12:00"))),
-            None,
-        );
+        t.work(&t.ben, &format!("2026-11-{d:02}"), "08:00", "12:00");
         t.tt.add_attendance(
             Attendance::new(
                 "annam",

@@ -2,7 +2,6 @@
 //! `status`, problems in one notice to `report.to`.
 
 use chrono::{Duration, Utc};
-use zeitpost_sim::personio::PeriodType;
 use zeitpost_sim::timetrack::Attendance;
 
 use super::spawn;
@@ -24,9 +23,7 @@ fn the_daemon_runs_the_jobs_on_their_intervals_and_tells_hr() {
     std::fs::write(&t.config, config).unwrap();
     // Yesterday, so the scheduled window (35 days back) holds it whenever the test runs.
     let day = (Utc::now() - Duration::days(1)).date_naive();
-    let at = |h: u32| day.and_hms_opt(h, 0, 0).unwrap();
-    t.personio
-        .add_period(&t.ben, PeriodType::Work, at(8), Some(at(12)), None);
+    t.work(&t.ben, &day.to_string(), "08:00", "12:00");
     let utc = |h: u32| format!("{day}T{h:02}:00:00Z");
     t.tt.add_attendance(Attendance::new("annam", &utc(6), Some(&utc(10))));
     // Overlaps Ben's day in Personio: a conflict for HR.
