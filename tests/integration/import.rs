@@ -11,7 +11,7 @@ use zeitpost_sim::personio::{
     Route,
 };
 
-use crate::util::{sample, zeitpost};
+use crate::util::{kill_at_random, sample, zeitpost};
 
 pub struct App {
     pub sim: PersonioSim,
@@ -475,38 +475,22 @@ fn killed_at_random_moments_it_still_writes_everything_exactly_once() {
         route: Route::CreatePeriod,
         times: 3,
     });
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ std::process::id() as u64;
-    let mut kills = 0;
-    let mut finished = false;
-    for _ in 0..40 {
-        let mut child = zeitpost()
+    let run = kill_at_random(
+        zeitpost()
             .env("ZP_TEST_PERSONIO_SECRET", "s3cr3t-value-for-tests")
             .arg("--config")
             .arg(&app.config)
             .arg("import")
-            .arg(&file)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let wait = Duration::from_millis(50 + seed % 700);
-        std::thread::sleep(wait);
-        match child.try_wait().unwrap() {
-            Some(status) => {
-                assert_eq!(status.code(), Some(0));
-                finished = true;
-                break;
-            }
-            None => {
-                child.kill().unwrap();
-                child.wait().unwrap();
-                kills += 1;
-            }
-        }
+            .arg(&file),
+        0x9E37_79B9_7F4A_7C15u64 ^ std::process::id() as u64,
+        40,
+        (50, 700),
+        |_| true,
+    );
+    if let Some(status) = run.ended {
+        assert_eq!(status.code(), Some(0));
     }
+    let (kills, finished) = (run.kills, run.ended.is_some());
     if !finished {
         let last = app.import(&[], &[&file]);
         assert_eq!(last.status.code(), Some(0), "{}", text(&last));

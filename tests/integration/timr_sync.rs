@@ -8,7 +8,9 @@ use zeitpost_sim::timr::{
     BreakTime, Category, TimrConfig, TimrSim, User, WorkingTime, WorkingTimeStatus,
 };
 
-use crate::util::zeitpost;
+use crate::util::{
+    add_maildir_and_outbox, kill_at_random, outbox_reports, run_once, status_json, zeitpost,
+};
 
 struct Sync {
     timr: TimrSim,
@@ -231,44 +233,17 @@ fn changes_and_deletions_in_timr_reach_only_the_periods_zeitpost_made() {
 fn the_daemon_runs_the_job_and_tells_hr_what_it_skipped() {
     let s = spawn(true);
     let base = s._dir.path();
-    std::fs::create_dir_all(base.join("maildir/new")).unwrap();
-    let config = std::fs::read_to_string(&s.config).unwrap()
-        + &format!(
-            "\n[source]\nkind = \"maildir\"\npath = {:?}\n\n[report]\nkind = \"outbox\"\ndir = {:?}\nfrom = \"Zeiterfassung <zeiten@example.com>\"\nto = [\"personal@hr.example.com\"]\nlanguage = \"en\"\n",
-            base.join("maildir"),
-            base.join("reports")
-        );
-    std::fs::write(&s.config, config).unwrap();
-    let out = zeitpost()
-        .arg("--config")
-        .arg(&s.config)
-        .args(["run", "--once"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    add_maildir_and_outbox(&s.config, base, "language = \"en\"\n");
+    run_once(&s.config);
     assert_eq!(s.personio.periods().len(), 3);
-    let reports: Vec<String> = std::fs::read_dir(base.join("reports"))
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
+    let reports = outbox_reports(&base.join("reports"));
     assert_eq!(reports.len(), 1, "one notice for the run");
     assert!(
         reports[0].contains("Ben Beispiel") && reports[0].contains("personal@hr.example.com"),
         "{}",
         reports[0]
     );
-    let status = zeitpost()
-        .arg("--config")
-        .arg(&s.config)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let v = status_json(&s.config);
     assert!(
         v["timr_last_run"].as_str().unwrap().contains("1 written"),
         "{v}"
@@ -308,28 +283,17 @@ fn kills_lost_answers_and_a_lost_state_file_never_double_a_period() {
         route: TRoute::PatchWorkingTime,
         times: 2,
     });
-    let mut seed = 0x2545_F491_4F6C_DD1Du64 ^ u64::from(std::process::id());
-    let mut kills = 0;
-    for _ in 0..30 {
-        let mut child = zeitpost()
+    let kills = kill_at_random(
+        zeitpost()
             .arg("--config")
             .arg(&s.config)
-            .args(["sync", "timr"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        std::thread::sleep(Duration::from_millis(40 + seed % 400));
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        child.kill().unwrap();
-        child.wait().unwrap();
-        kills += 1;
-    }
+            .args(["sync", "timr"]),
+        0x2545_F491_4F6C_DD1Du64 ^ u64::from(std::process::id()),
+        30,
+        (40, 400),
+        |_| true,
+    )
+    .kills;
     // Until a run has nothing left to do.
     for _ in 0..5 {
         s.sync();
@@ -483,28 +447,10 @@ fn zeitausgleich_is_booked_as_one_absence() {
 fn quiet_runs_send_nothing_unless_asked() {
     let s = spawn(true);
     let base = s._dir.path();
-    std::fs::create_dir_all(base.join("maildir/new")).unwrap();
-    let extra = format!(
-        "\n[source]\nkind = \"maildir\"\npath = {:?}\n\n[report]\nkind = \"outbox\"\ndir = {:?}\nfrom = \"Zeiterfassung <zeiten@example.com>\"\nto = [\"personal@hr.example.com\"]\n",
-        base.join("maildir"),
-        base.join("reports")
-    );
-    std::fs::write(
-        &s.config,
-        std::fs::read_to_string(&s.config).unwrap() + &extra,
-    )
-    .unwrap();
+    add_maildir_and_outbox(&s.config, base, "");
     let run = || {
-        let out = zeitpost()
-            .arg("--config")
-            .arg(&s.config)
-            .args(["run", "--once"])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        std::fs::read_dir(base.join("reports"))
-            .map(|d| d.count())
-            .unwrap_or(0)
+        run_once(&s.config);
+        outbox_reports(&base.join("reports")).len()
     };
     assert_eq!(run(), 1, "the first run names the skipped entries");
     assert_eq!(run(), 1, "a run with nothing to say sends nothing");
