@@ -9,7 +9,8 @@ use zeitpost_sim::timr::{
 };
 
 use crate::util::{
-    add_maildir_and_outbox, kill_at_random, outbox_reports, run_once, status_json, zeitpost,
+    add_maildir_and_outbox, kill_at_random, outbox_reports, printed, run_once, status_json,
+    zeitpost,
 };
 
 struct Sync {
@@ -94,6 +95,15 @@ fn spawn(lock: bool) -> Sync {
 }
 
 impl Sync {
+    /// How many of timr's working times have `status`: locking is how a transfer shows in timr.
+    fn entries_in(&self, status: WorkingTimeStatus) -> usize {
+        self.timr
+            .working_times()
+            .into_iter()
+            .filter(|w| w.status == status)
+            .count()
+    }
+
     fn sync(&self) -> (Output, String) {
         let out = zeitpost()
             .arg("--config")
@@ -101,11 +111,7 @@ impl Sync {
             .args(["sync", "timr"])
             .output()
             .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let text = printed(&out);
         (out, text)
     }
 
@@ -145,12 +151,7 @@ fn entries_go_to_personio_once_are_locked_and_skips_are_named() {
             .count(),
         1
     );
-    let locked = s
-        .timr
-        .working_times()
-        .into_iter()
-        .filter(|w| w.status == WorkingTimeStatus::Locked)
-        .count();
+    let locked = s.entries_in(WorkingTimeStatus::Locked);
     assert_eq!(locked, 1);
 
     // Nothing changed: nothing is written again.
@@ -301,12 +302,7 @@ fn kills_lost_answers_and_a_lost_state_file_never_double_a_period() {
     assert!(kills > 0, "the test must interrupt the sync");
     let anna_periods = s.personio.periods().len();
     assert_eq!(anna_periods, (1 + 19) * 3, "every entry exactly once");
-    let changeable = s
-        .timr
-        .working_times()
-        .into_iter()
-        .filter(|w| w.status == WorkingTimeStatus::Changeable)
-        .count();
+    let changeable = s.entries_in(WorkingTimeStatus::Changeable);
     assert_eq!(
         changeable, 3,
         "all of Anna's finished entries are locked (Ben's and Carla's are skipped, the Zeitausgleich is not transferred)"
@@ -425,12 +421,7 @@ fn zeitausgleich_is_booked_as_one_absence() {
         ("1001", "za-type-7")
     );
     assert_eq!(absences[0].starts_from.date().to_string(), "2026-11-05");
-    let still_changeable = s
-        .timr
-        .working_times()
-        .into_iter()
-        .filter(|w| w.status == WorkingTimeStatus::Changeable)
-        .count();
+    let still_changeable = s.entries_in(WorkingTimeStatus::Changeable);
     assert_eq!(
         still_changeable, 2,
         "only Ben's and Carla's skipped entries"

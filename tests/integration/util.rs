@@ -78,6 +78,16 @@ pub fn parsed(out: Output) -> Parsed {
     }
 }
 
+/// Everything a run printed, standard output then standard error, for assertions and their
+/// failure messages.
+pub fn printed(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 /// Writes a config file into `dir` and returns its path.
 pub fn config(dir: &Path, toml: &str) -> PathBuf {
     let path = dir.join("zeitpost.toml");
@@ -132,13 +142,7 @@ pub fn run_once(config: &Path) -> Output {
         .args(["run", "--once"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", printed(&out));
     out
 }
 

@@ -3,15 +3,15 @@
 use zeitpost_sim::personio::{PeriodType, Route as PRoute};
 use zeitpost_sim::timetrack::{Attendance, Fault, Route, ts};
 
-use super::{ANNA, local, second_run_is_quiet, spawn};
+use super::{ANNA, Tt, local, second_run_is_quiet, spawn};
 use crate::util::zeitpost;
 
 const BIDI: &str = "[timetrack.time_entries]\nmode = \"bidirectional\"\n";
 const PUSH: &str = "[timetrack.time_entries]\nmode = \"push\"\n";
 
-#[test]
-fn timetrack_entries_reach_personio_once() {
-    let t = spawn(PUSH);
+/// Anna's Monday in TimeTrack: 08:00–16:30 local (07:00–15:30 UTC) with a 30-minute break,
+/// which Personio holds as work, break, work.
+fn anna_works_monday(t: &Tt) {
     t.tt.add_attendance(
         Attendance::new(
             "annam",
@@ -20,6 +20,12 @@ fn timetrack_entries_reach_personio_once() {
         )
         .break_minutes(30),
     );
+}
+
+#[test]
+fn timetrack_entries_reach_personio_once() {
+    let t = spawn(PUSH);
+    anna_works_monday(&t);
     let (out, text) = t.sync(&[]);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("Personio: 1 created"), "{text}");
@@ -275,14 +281,7 @@ fn a_lost_answer_is_adopted_not_doubled() {
 fn a_lost_state_file_rebuilds_the_pairs_without_writing() {
     let t = spawn(BIDI);
     t.work(&t.ben, "2026-11-03", "08:00", "12:00");
-    t.tt.add_attendance(
-        Attendance::new(
-            "annam",
-            "2026-11-02T07:00:00Z",
-            Some("2026-11-02T15:30:00Z"),
-        )
-        .break_minutes(30),
-    );
+    anna_works_monday(&t);
     assert_eq!(t.sync(&[]).0.status.code(), Some(0));
     for f in ["zeitpost.db", "zeitpost.db-wal", "zeitpost.db-shm"] {
         let _ = std::fs::remove_file(t.dir.path().join(f));

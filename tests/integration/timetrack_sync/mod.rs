@@ -15,7 +15,7 @@ use chrono::NaiveDateTime;
 use zeitpost_sim::personio::{PeriodType, PersonioConfig, PersonioSim, Route as PRoute};
 use zeitpost_sim::timetrack::{TimeTrackConfig, TimeTrackSim, User};
 
-use crate::util::zeitpost;
+use crate::util::{printed, zeitpost};
 
 pub struct Tt {
     pub tt: TimeTrackSim,
@@ -109,11 +109,7 @@ impl Tt {
             .args(args)
             .output()
             .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let text = printed(&out);
         (out, text)
     }
 
