@@ -11,7 +11,7 @@ use zeitpost_sim::personio::{
     Route,
 };
 
-use crate::util::{kill_at_random, printed, sample, zeitpost};
+use crate::util::{kill_at_random, printed, sample, slow_personio_creates, zeitpost};
 
 pub struct App {
     pub sim: PersonioSim,
@@ -476,13 +476,7 @@ fn killed_at_random_moments_it_still_writes_everything_exactly_once() {
     }
     std::fs::write(&file, csv).unwrap();
     // Slow writes, so a kill lands between planning, sending and confirming.
-    for _ in 0..400 {
-        app.sim.inject(Fault::Delay {
-            route: Route::CreatePeriod,
-            delay: Duration::from_millis(8),
-            times: 1,
-        });
-    }
+    slow_personio_creates(&app.sim, 400, 8);
     app.sim.inject(Fault::ApplyThenDrop {
         route: Route::CreatePeriod,
         times: 3,

@@ -9,8 +9,8 @@ use zeitpost_sim::timr::{
 };
 
 use crate::util::{
-    add_maildir_and_outbox, kill_at_random, outbox_reports, printed, run_once, status_json,
-    zeitpost,
+    add_maildir_and_outbox, kill_at_random, outbox_reports, printed, run_once,
+    slow_personio_creates, status_json, zeitpost,
 };
 
 struct Sync {
@@ -256,7 +256,6 @@ fn the_daemon_runs_the_job_and_tells_hr_what_it_skipped() {
 /// locked; with the state file deleted, one more run writes nothing.
 #[test]
 fn kills_lost_answers_and_a_lost_state_file_never_double_a_period() {
-    use std::time::Duration;
     use zeitpost_sim::personio::Fault as PFault;
     use zeitpost_sim::timr::{Fault as TFault, Route as TRoute};
 
@@ -269,13 +268,7 @@ fn kills_lost_answers_and_a_lost_state_file_never_double_a_period() {
                 .status(WorkingTimeStatus::Changeable),
         );
     }
-    for _ in 0..200 {
-        s.personio.inject(PFault::Delay {
-            route: Route::CreatePeriod,
-            delay: Duration::from_millis(6),
-            times: 1,
-        });
-    }
+    slow_personio_creates(&s.personio, 200, 6);
     s.personio.inject(PFault::ApplyThenDrop {
         route: Route::CreatePeriod,
         times: 2,

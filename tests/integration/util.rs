@@ -5,6 +5,7 @@ use std::process::{Command, ExitStatus, Output, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
+use zeitpost_sim::personio::{Fault, PersonioSim, Route};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -219,4 +220,16 @@ pub fn kill_at_random(
         }
     }
     Killed { kills, ended: None }
+}
+
+/// Holds back the answer to each of Personio's next `creates` period creations by `millis`,
+/// so a kill lands between planning, sending and confirming rather than before or after.
+pub fn slow_personio_creates(sim: &PersonioSim, creates: usize, millis: u64) {
+    for _ in 0..creates {
+        sim.inject(Fault::Delay {
+            route: Route::CreatePeriod,
+            delay: Duration::from_millis(millis),
+            times: 1,
+        });
+    }
 }

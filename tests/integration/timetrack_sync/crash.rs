@@ -10,7 +10,7 @@ use zeitpost_sim::personio::PersonioConfig;
 use zeitpost_sim::timetrack::{Absence, TimeTrackConfig};
 
 use super::{local, second_run_is_quiet, spawn_with};
-use crate::util::{kill_at_random, zeitpost};
+use crate::util::{kill_at_random, slow_personio_creates, zeitpost};
 
 #[test]
 fn kills_at_random_moments_lose_and_double_nothing() {
@@ -69,12 +69,8 @@ fn kills_at_random_moments_lose_and_double_nothing() {
                 times: 1,
             });
         }
-        t.personio.inject(PFault::Delay {
-            route: PRoute::CreatePeriod,
-            delay: Duration::from_millis(20),
-            times: 1,
-        });
     }
+    slow_personio_creates(&t.personio, 200, 20);
     for route in [
         Route::CreateAttendance,
         Route::CreateUser,
