@@ -69,16 +69,20 @@ pub fn token_form(cfg: &PersonioConfig) -> String {
     )
 }
 
-/// A fresh access token.
-pub fn token(sim: &PersonioSim) -> String {
-    let r = send(
+/// A token request with the simulator's own credentials, whatever the answer.
+pub fn token_request(sim: &PersonioSim) -> io::Result<Resp> {
+    send(
         &sim.base_url(),
         "POST",
         "/v2/auth/token",
         &[("Content-Type", "application/x-www-form-urlencoded")],
         Some(&token_form(&sim.config())),
     )
-    .expect("token request");
+}
+
+/// A fresh access token.
+pub fn token(sim: &PersonioSim) -> String {
+    let r = token_request(sim).expect("token request");
     assert_eq!(r.status, 200, "{}", r.body);
     r.json()["access_token"]
         .as_str()

@@ -162,10 +162,7 @@ fn faults_on_the_token_route() {
         status: 500,
         times: 1,
     });
-    let form = crate::client::token_form(&sim.config());
-    let ct = [("Content-Type", "application/x-www-form-urlencoded")];
-    let r =
-        crate::client::send(&sim.base_url(), "POST", "/v2/auth/token", &ct, Some(&form)).unwrap();
+    let r = crate::client::token_request(&sim).unwrap();
     assert_eq!(r.status, 500);
     token(&sim);
 }
