@@ -11,7 +11,9 @@ use zeitpost_sim::personio::{
     Route,
 };
 
-use crate::util::{kill_at_random, printed, sample, slow_personio_creates, zeitpost};
+use crate::util::{
+    assert_printed, kill_at_random, printed, sample, slow_personio_creates, zeitpost,
+};
 
 pub struct App {
     pub sim: PersonioSim,
@@ -121,11 +123,7 @@ fn an_export_lands_once_and_a_second_import_writes_nothing() {
             "WORK 02 13:00-17:02"
         ]
     );
-    assert!(
-        printed(&out).contains("6 imported, 1 rejected"),
-        "{}",
-        printed(&out)
-    );
+    assert_printed(&out, "6 imported, 1 rejected");
     assert!(
         app.sim
             .requests()
@@ -141,11 +139,7 @@ fn an_export_lands_once_and_a_second_import_writes_nothing() {
     let again = app.import(&[], &[&sample(EXPORT)]);
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(app.creates(), before, "no write on the second import");
-    assert!(
-        printed(&again).contains("6 duplicates"),
-        "{}",
-        printed(&again)
-    );
+    assert_printed(&again, "6 duplicates");
     assert!(printed(&again).contains("already received on"));
     assert_eq!(app.sim.periods().len(), EXPORT_PERIODS);
 }
@@ -159,11 +153,7 @@ fn with_the_state_file_deleted_reading_personio_prevents_every_duplicate() {
     let again = app.import(&[], &[&sample(EXPORT)]);
     assert_eq!(again.status.code(), Some(0), "{}", printed(&again));
     assert_eq!(app.creates(), before, "zero writes");
-    assert!(
-        printed(&again).contains("Already in Personio exactly like this."),
-        "{}",
-        printed(&again)
-    );
+    assert_printed(&again, "Already in Personio exactly like this.");
     assert_eq!(app.sim.periods().len(), EXPORT_PERIODS);
 }
 
@@ -227,10 +217,9 @@ fn a_period_entered_by_hand_is_a_conflict_and_never_overwritten() {
         Some("Kundentermin"),
     );
     let out = app.import(&[], &[&sample(EXPORT)]);
-    assert!(
-        printed(&out).contains("Overlaps a period in Personio (02.11.2026 12:00–14:00)"),
-        "{}",
-        printed(&out)
+    assert_printed(
+        &out,
+        "Overlaps a period in Personio (02.11.2026 12:00–14:00)",
     );
     let periods = app.sim.periods();
     assert_eq!(periods.len(), EXPORT_PERIODS - 3 + 1);
@@ -247,11 +236,7 @@ fn a_dry_run_reads_but_writes_nothing() {
     let app = spawn_app(PersonioConfig::default(), "");
     let out = app.import(&["--dry-run"], &[&sample(EXPORT)]);
     assert_eq!(out.status.code(), Some(0), "{}", printed(&out));
-    assert!(
-        printed(&out).contains("6 would be imported"),
-        "{}",
-        printed(&out)
-    );
+    assert_printed(&out, "6 would be imported");
     assert!(app.sim.periods().is_empty());
     assert_eq!(app.creates(), 0);
     assert!(!app.state().exists(), "no state file either");
@@ -271,11 +256,7 @@ fn unknown_people_are_reported_and_the_rest_goes_through() {
         "unknown people fail: {}",
         printed(&out)
     );
-    assert!(
-        printed(&out).contains("Personio has no person with this e-mail address."),
-        "{}",
-        printed(&out)
-    );
+    assert_printed(&out, "Personio has no person with this e-mail address.");
     assert!(!app.sim.periods().is_empty());
 }
 
@@ -310,19 +291,11 @@ fn corrections_from_hr_replace_only_what_zeitpost_wrote() {
     )
     .unwrap();
     let from_terminal = app.import(&[], &[&fixed]);
-    assert!(
-        printed(&from_terminal).contains("Imported on"),
-        "{}",
-        printed(&from_terminal)
-    );
+    assert_printed(&from_terminal, "Imported on");
     assert_eq!(layout(&app.sim.periods())["1001"].len(), 3);
     let from_hr = app.import(&["--sender", "lohn@hr.example.com"], &[&fixed]);
     assert_eq!(from_hr.status.code(), Some(0), "{}", printed(&from_hr));
-    assert!(
-        printed(&from_hr).contains("Corrected"),
-        "{}",
-        printed(&from_hr)
-    );
+    assert_printed(&from_hr, "Corrected");
     let anna = &layout(&app.sim.periods())["1001"];
     assert_eq!(
         anna,
@@ -350,7 +323,7 @@ fn periods_ending_at_midnight_in_either_shape() {
     )
     .unwrap();
     let out = exact.import(&[], &[&file]);
-    assert!(printed(&out).contains("1 imported"), "{}", printed(&out));
+    assert_printed(&out, "1 imported");
     let p = exact.sim.periods();
     assert_eq!(
         p.last()
@@ -364,7 +337,7 @@ fn periods_ending_at_midnight_in_either_shape() {
 
     let strict = spawn_app(PersonioConfig::default(), "day_end = \"last_second\"");
     let out = strict.import(&[], &[&file]);
-    assert!(printed(&out).contains("1 imported"), "{}", printed(&out));
+    assert_printed(&out, "1 imported");
     let p = strict.sim.periods();
     assert_eq!(
         p.last()
@@ -376,20 +349,12 @@ fn periods_ending_at_midnight_in_either_shape() {
         "14 23:59:59"
     );
     let again = strict.import(&[], &[&file]);
-    assert!(
-        printed(&again).contains("1 duplicates"),
-        "{}",
-        printed(&again)
-    );
+    assert_printed(&again, "1 duplicates");
 
     let refused = spawn_app(PersonioConfig::default(), "");
     let out = refused.import(&[], &[&file]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        printed(&out).contains("Refused by Personio"),
-        "{}",
-        printed(&out)
-    );
+    assert_printed(&out, "Refused by Personio");
     assert!(refused.sim.periods().is_empty(), "nothing half-written");
 }
 
@@ -451,11 +416,7 @@ fn when_personio_trims_neighbours_the_report_says_so() {
     };
     let out = handle.join().unwrap();
     assert!(!sim_url.is_empty());
-    assert!(
-        printed(&out).contains("Personio changed 1 other periods"),
-        "{}",
-        printed(&out)
-    );
+    assert_printed(&out, "Personio changed 1 other periods");
 }
 
 /// Kills the import at random moments and restarts it until it finishes; the end state
@@ -512,11 +473,7 @@ fn killed_at_random_moments_it_still_writes_everything_exactly_once() {
     );
     no_overlaps(&periods);
     let again = app.import(&[], &[&file]);
-    assert!(
-        printed(&again).contains(&format!("{expected_records} duplicates")),
-        "{}",
-        printed(&again)
-    );
+    assert_printed(&again, &format!("{expected_records} duplicates"));
 }
 
 #[test]
@@ -537,11 +494,7 @@ fn a_record_refused_halfway_is_rolled_back_completely() {
     });
     let out = app.import(&[], &[&file]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        printed(&out).contains("Refused by Personio"),
-        "{}",
-        printed(&out)
-    );
+    assert_printed(&out, "Refused by Personio");
     let left = layout(&app.sim.periods());
     assert!(
         !left.contains_key("1002"),
@@ -610,11 +563,7 @@ fn rate_limits_relative_links_and_many_pages() {
     let before = app.creates();
     let again = app.import(&[], &[&file]);
     assert_eq!(app.creates(), before, "{}", printed(&again));
-    assert!(
-        printed(&again).contains("60 duplicates"),
-        "{}",
-        printed(&again)
-    );
+    assert_printed(&again, "60 duplicates");
     assert!(
         app.sim.stats().count(Route::ListPeriods) >= 2,
         "180 periods take two pages"

@@ -89,6 +89,13 @@ pub fn printed(out: &Output) -> String {
     )
 }
 
+/// Asserts a run printed `needle`, and shows everything it printed when it did not.
+#[track_caller]
+pub fn assert_printed(out: &Output, needle: &str) {
+    let all = printed(out);
+    assert!(all.contains(needle), "{all}");
+}
+
 /// Writes a config file into `dir` and returns its path.
 pub fn config(dir: &Path, toml: &str) -> PathBuf {
     let path = dir.join("zeitpost.toml");
