@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::util::{example_config, root, zeitpost};
+use crate::util::{example_config, root, run_once, status_json, zeitpost};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -46,14 +46,8 @@ fn the_embedded_default_runs_the_whole_job_without_servers() {
             .output()
             .unwrap()
     };
-    let out = run(&["run", "--once"]);
+    let out = run_once(&config);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(
         stdout.contains("9 mails: 29 imported, 1 duplicates, 12 rejected"),
         "{stdout}"
@@ -99,8 +93,7 @@ fn the_embedded_default_runs_the_whole_job_without_servers() {
     let again = run(&["run", "--once"]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("0 mails"));
 
-    let status = run(&["status", "--json"]);
-    let s: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let s = status_json(&config);
     assert_eq!(s["mails_processed"], 7);
     assert_eq!(s["mails_failed"], 2);
     assert_eq!(s["records_outbox"], 29);
@@ -122,18 +115,7 @@ fn automatic_mail_without_an_export_gets_no_report() {
     )
     .unwrap();
     let (config, _) = example_config(base, "60s", "");
-    let out = zeitpost()
-        .arg("--config")
-        .arg(&config)
-        .args(["run", "--once"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_once(&config);
     assert_eq!(files(&base.join("maildir/.Failed/cur")).len(), 1);
     assert!(files(&base.join("reports")).is_empty(), "nobody is told");
 }

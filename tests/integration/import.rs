@@ -11,7 +11,9 @@ use zeitpost_sim::personio::{
     Route,
 };
 
-use crate::util::{sample, zeitpost};
+use crate::util::{
+    assert_printed, kill_at_random, printed, sample, slow_personio_creates, zeitpost,
+};
 
 pub struct App {
     pub sim: PersonioSim,
@@ -69,14 +71,6 @@ impl App {
     }
 }
 
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 /// Periods per person as `TYPE dd HH:MM-HH:MM`, to compare whole states.
 fn layout(periods: &[Period]) -> BTreeMap<String, Vec<String>> {
     let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -115,7 +109,7 @@ const EXPORT_PERIODS: usize = 14;
 fn an_export_lands_once_and_a_second_import_writes_nothing() {
     let app = spawn_app(PersonioConfig::default(), "");
     let out = app.import(&[], &[&sample(EXPORT)]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", printed(&out));
     let periods = app.sim.periods();
     assert_eq!(periods.len(), EXPORT_PERIODS, "{:#?}", layout(&periods));
     no_overlaps(&periods);
@@ -129,11 +123,7 @@ fn an_export_lands_once_and_a_second_import_writes_nothing() {
             "WORK 02 13:00-17:02"
         ]
     );
-    assert!(
-        text(&out).contains("6 imported, 1 rejected"),
-        "{}",
-        text(&out)
-    );
+    assert_printed(&out, "6 imported, 1 rejected");
     assert!(
         app.sim
             .requests()
@@ -149,8 +139,8 @@ fn an_export_lands_once_and_a_second_import_writes_nothing() {
     let again = app.import(&[], &[&sample(EXPORT)]);
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(app.creates(), before, "no write on the second import");
-    assert!(text(&again).contains("6 duplicates"), "{}", text(&again));
-    assert!(text(&again).contains("already received on"));
+    assert_printed(&again, "6 duplicates");
+    assert!(printed(&again).contains("already received on"));
     assert_eq!(app.sim.periods().len(), EXPORT_PERIODS);
 }
 
@@ -161,13 +151,9 @@ fn with_the_state_file_deleted_reading_personio_prevents_every_duplicate() {
     let before = app.creates();
     std::fs::remove_dir_all(app.state().parent().unwrap()).unwrap();
     let again = app.import(&[], &[&sample(EXPORT)]);
-    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert_eq!(again.status.code(), Some(0), "{}", printed(&again));
     assert_eq!(app.creates(), before, "zero writes");
-    assert!(
-        text(&again).contains("Already in Personio exactly like this."),
-        "{}",
-        text(&again)
-    );
+    assert_printed(&again, "Already in Personio exactly like this.");
     assert_eq!(app.sim.periods().len(), EXPORT_PERIODS);
 }
 
@@ -197,7 +183,7 @@ fn lost_answers_server_errors_and_rate_limits_change_nothing_in_the_result() {
         times: 1,
     });
     let out = app.import(&[], &[&sample(EXPORT)]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", printed(&out));
     let periods = app.sim.periods();
     assert_eq!(periods.len(), EXPORT_PERIODS, "{:#?}", layout(&periods));
     no_overlaps(&periods);
@@ -213,10 +199,10 @@ fn an_expired_token_is_renewed_once() {
     });
     app.sim.expire_tokens();
     let out = app.import(&[], &[&sample(EXPORT)]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", printed(&out));
     app.sim.expire_tokens();
     let out = app.import(&[], &[&sample("csv/night-shift.csv")]);
-    assert!(!text(&out).contains("credentials"), "{}", text(&out));
+    assert!(!printed(&out).contains("credentials"), "{}", printed(&out));
 }
 
 #[test]
@@ -231,10 +217,9 @@ fn a_period_entered_by_hand_is_a_conflict_and_never_overwritten() {
         Some("Kundentermin"),
     );
     let out = app.import(&[], &[&sample(EXPORT)]);
-    assert!(
-        text(&out).contains("Overlaps a period in Personio (02.11.2026 12:00–14:00)"),
-        "{}",
-        text(&out)
+    assert_printed(
+        &out,
+        "Overlaps a period in Personio (02.11.2026 12:00–14:00)",
     );
     let periods = app.sim.periods();
     assert_eq!(periods.len(), EXPORT_PERIODS - 3 + 1);
@@ -250,8 +235,8 @@ fn a_period_entered_by_hand_is_a_conflict_and_never_overwritten() {
 fn a_dry_run_reads_but_writes_nothing() {
     let app = spawn_app(PersonioConfig::default(), "");
     let out = app.import(&["--dry-run"], &[&sample(EXPORT)]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(text(&out).contains("6 would be imported"), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", printed(&out));
+    assert_printed(&out, "6 would be imported");
     assert!(app.sim.periods().is_empty());
     assert_eq!(app.creates(), 0);
     assert!(!app.state().exists(), "no state file either");
@@ -269,13 +254,9 @@ fn unknown_people_are_reported_and_the_rest_goes_through() {
         out.status.code(),
         Some(1),
         "unknown people fail: {}",
-        text(&out)
+        printed(&out)
     );
-    assert!(
-        text(&out).contains("Personio has no person with this e-mail address."),
-        "{}",
-        text(&out)
-    );
+    assert_printed(&out, "Personio has no person with this e-mail address.");
     assert!(!app.sim.periods().is_empty());
 }
 
@@ -310,15 +291,11 @@ fn corrections_from_hr_replace_only_what_zeitpost_wrote() {
     )
     .unwrap();
     let from_terminal = app.import(&[], &[&fixed]);
-    assert!(
-        text(&from_terminal).contains("Imported on"),
-        "{}",
-        text(&from_terminal)
-    );
+    assert_printed(&from_terminal, "Imported on");
     assert_eq!(layout(&app.sim.periods())["1001"].len(), 3);
     let from_hr = app.import(&["--sender", "lohn@hr.example.com"], &[&fixed]);
-    assert_eq!(from_hr.status.code(), Some(0), "{}", text(&from_hr));
-    assert!(text(&from_hr).contains("Corrected"), "{}", text(&from_hr));
+    assert_eq!(from_hr.status.code(), Some(0), "{}", printed(&from_hr));
+    assert_printed(&from_hr, "Corrected");
     let anna = &layout(&app.sim.periods())["1001"];
     assert_eq!(
         anna,
@@ -346,7 +323,7 @@ fn periods_ending_at_midnight_in_either_shape() {
     )
     .unwrap();
     let out = exact.import(&[], &[&file]);
-    assert!(text(&out).contains("1 imported"), "{}", text(&out));
+    assert_printed(&out, "1 imported");
     let p = exact.sim.periods();
     assert_eq!(
         p.last()
@@ -360,7 +337,7 @@ fn periods_ending_at_midnight_in_either_shape() {
 
     let strict = spawn_app(PersonioConfig::default(), "day_end = \"last_second\"");
     let out = strict.import(&[], &[&file]);
-    assert!(text(&out).contains("1 imported"), "{}", text(&out));
+    assert_printed(&out, "1 imported");
     let p = strict.sim.periods();
     assert_eq!(
         p.last()
@@ -372,12 +349,12 @@ fn periods_ending_at_midnight_in_either_shape() {
         "14 23:59:59"
     );
     let again = strict.import(&[], &[&file]);
-    assert!(text(&again).contains("1 duplicates"), "{}", text(&again));
+    assert_printed(&again, "1 duplicates");
 
     let refused = spawn_app(PersonioConfig::default(), "");
     let out = refused.import(&[], &[&file]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).contains("Refused by Personio"), "{}", text(&out));
+    assert_printed(&out, "Refused by Personio");
     assert!(refused.sim.periods().is_empty(), "nothing half-written");
 }
 
@@ -439,11 +416,7 @@ fn when_personio_trims_neighbours_the_report_says_so() {
     };
     let out = handle.join().unwrap();
     assert!(!sim_url.is_empty());
-    assert!(
-        text(&out).contains("Personio changed 1 other periods"),
-        "{}",
-        text(&out)
-    );
+    assert_printed(&out, "Personio changed 1 other periods");
 }
 
 /// Kills the import at random moments and restarts it until it finishes; the end state
@@ -464,52 +437,30 @@ fn killed_at_random_moments_it_still_writes_everything_exactly_once() {
     }
     std::fs::write(&file, csv).unwrap();
     // Slow writes, so a kill lands between planning, sending and confirming.
-    for _ in 0..400 {
-        app.sim.inject(Fault::Delay {
-            route: Route::CreatePeriod,
-            delay: Duration::from_millis(8),
-            times: 1,
-        });
-    }
+    slow_personio_creates(&app.sim, 400, 8);
     app.sim.inject(Fault::ApplyThenDrop {
         route: Route::CreatePeriod,
         times: 3,
     });
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ std::process::id() as u64;
-    let mut kills = 0;
-    let mut finished = false;
-    for _ in 0..40 {
-        let mut child = zeitpost()
+    let run = kill_at_random(
+        zeitpost()
             .env("ZP_TEST_PERSONIO_SECRET", "s3cr3t-value-for-tests")
             .arg("--config")
             .arg(&app.config)
             .arg("import")
-            .arg(&file)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let wait = Duration::from_millis(50 + seed % 700);
-        std::thread::sleep(wait);
-        match child.try_wait().unwrap() {
-            Some(status) => {
-                assert_eq!(status.code(), Some(0));
-                finished = true;
-                break;
-            }
-            None => {
-                child.kill().unwrap();
-                child.wait().unwrap();
-                kills += 1;
-            }
-        }
+            .arg(&file),
+        0x9E37_79B9_7F4A_7C15u64 ^ std::process::id() as u64,
+        40,
+        (50, 700),
+        |_| true,
+    );
+    if let Some(status) = run.ended {
+        assert_eq!(status.code(), Some(0));
     }
+    let (kills, finished) = (run.kills, run.ended.is_some());
     if !finished {
         let last = app.import(&[], &[&file]);
-        assert_eq!(last.status.code(), Some(0), "{}", text(&last));
+        assert_eq!(last.status.code(), Some(0), "{}", printed(&last));
     }
     eprintln!("killed {kills} times");
     assert!(kills > 0, "the test must actually interrupt the import");
@@ -522,11 +473,7 @@ fn killed_at_random_moments_it_still_writes_everything_exactly_once() {
     );
     no_overlaps(&periods);
     let again = app.import(&[], &[&file]);
-    assert!(
-        text(&again).contains(&format!("{expected_records} duplicates")),
-        "{}",
-        text(&again)
-    );
+    assert_printed(&again, &format!("{expected_records} duplicates"));
 }
 
 #[test]
@@ -547,7 +494,7 @@ fn a_record_refused_halfway_is_rolled_back_completely() {
     });
     let out = app.import(&[], &[&file]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).contains("Refused by Personio"), "{}", text(&out));
+    assert_printed(&out, "Refused by Personio");
     let left = layout(&app.sim.periods());
     assert!(
         !left.contains_key("1002"),
@@ -557,7 +504,7 @@ fn a_record_refused_halfway_is_rolled_back_completely() {
     assert!(app.sim.stats().count(Route::DeletePeriod) >= 1);
     // Sent again once Personio takes it, it is written in full.
     let again = app.import(&[], &[&file]);
-    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert_eq!(again.status.code(), Some(0), "{}", printed(&again));
     assert_eq!(layout(&app.sim.periods())["1002"].len(), 3);
 }
 
@@ -577,7 +524,7 @@ fn every_known_shape_of_the_create_answer_is_understood() {
             "",
         );
         let out = app.import(&[], &[&sample(EXPORT)]);
-        assert_eq!(out.status.code(), Some(0), "{shape:?}: {}", text(&out));
+        assert_eq!(out.status.code(), Some(0), "{shape:?}: {}", printed(&out));
         assert_eq!(app.sim.periods().len(), EXPORT_PERIODS);
     }
 }
@@ -607,7 +554,7 @@ fn rate_limits_relative_links_and_many_pages() {
     }
     std::fs::write(&file, csv).unwrap();
     let out = app.import(&[], &[&file]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", printed(&out));
     // The client reads x-ratelimit-remaining and waits, instead of running into 429s.
     let limited = app.sim.stats().rate_limited;
     assert!(limited < 10, "{limited} answers were 429");
@@ -615,8 +562,8 @@ fn rate_limits_relative_links_and_many_pages() {
     std::fs::remove_dir_all(app.state().parent().unwrap()).unwrap();
     let before = app.creates();
     let again = app.import(&[], &[&file]);
-    assert_eq!(app.creates(), before, "{}", text(&again));
-    assert!(text(&again).contains("60 duplicates"), "{}", text(&again));
+    assert_eq!(app.creates(), before, "{}", printed(&again));
+    assert_printed(&again, "60 duplicates");
     assert!(
         app.sim.stats().count(Route::ListPeriods) >= 2,
         "180 periods take two pages"

@@ -8,7 +8,10 @@ use zeitpost_sim::timr::{
     BreakTime, Category, TimrConfig, TimrSim, User, WorkingTime, WorkingTimeStatus,
 };
 
-use crate::util::zeitpost;
+use crate::util::{
+    add_maildir_and_outbox, kill_at_random, outbox_reports, printed, run_once,
+    slow_personio_creates, status_json, zeitpost,
+};
 
 struct Sync {
     timr: TimrSim,
@@ -92,6 +95,15 @@ fn spawn(lock: bool) -> Sync {
 }
 
 impl Sync {
+    /// How many of timr's working times have `status`: locking is how a transfer shows in timr.
+    fn entries_in(&self, status: WorkingTimeStatus) -> usize {
+        self.timr
+            .working_times()
+            .into_iter()
+            .filter(|w| w.status == status)
+            .count()
+    }
+
     fn sync(&self) -> (Output, String) {
         let out = zeitpost()
             .arg("--config")
@@ -99,11 +111,7 @@ impl Sync {
             .args(["sync", "timr"])
             .output()
             .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let text = printed(&out);
         (out, text)
     }
 
@@ -143,12 +151,7 @@ fn entries_go_to_personio_once_are_locked_and_skips_are_named() {
             .count(),
         1
     );
-    let locked = s
-        .timr
-        .working_times()
-        .into_iter()
-        .filter(|w| w.status == WorkingTimeStatus::Locked)
-        .count();
+    let locked = s.entries_in(WorkingTimeStatus::Locked);
     assert_eq!(locked, 1);
 
     // Nothing changed: nothing is written again.
@@ -231,44 +234,17 @@ fn changes_and_deletions_in_timr_reach_only_the_periods_zeitpost_made() {
 fn the_daemon_runs_the_job_and_tells_hr_what_it_skipped() {
     let s = spawn(true);
     let base = s._dir.path();
-    std::fs::create_dir_all(base.join("maildir/new")).unwrap();
-    let config = std::fs::read_to_string(&s.config).unwrap()
-        + &format!(
-            "\n[source]\nkind = \"maildir\"\npath = {:?}\n\n[report]\nkind = \"outbox\"\ndir = {:?}\nfrom = \"Zeiterfassung <zeiten@example.com>\"\nto = [\"personal@hr.example.com\"]\nlanguage = \"en\"\n",
-            base.join("maildir"),
-            base.join("reports")
-        );
-    std::fs::write(&s.config, config).unwrap();
-    let out = zeitpost()
-        .arg("--config")
-        .arg(&s.config)
-        .args(["run", "--once"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    add_maildir_and_outbox(&s.config, base, "language = \"en\"\n");
+    run_once(&s.config);
     assert_eq!(s.personio.periods().len(), 3);
-    let reports: Vec<String> = std::fs::read_dir(base.join("reports"))
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
+    let reports = outbox_reports(&base.join("reports"));
     assert_eq!(reports.len(), 1, "one notice for the run");
     assert!(
         reports[0].contains("Ben Beispiel") && reports[0].contains("personal@hr.example.com"),
         "{}",
         reports[0]
     );
-    let status = zeitpost()
-        .arg("--config")
-        .arg(&s.config)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let v = status_json(&s.config);
     assert!(
         v["timr_last_run"].as_str().unwrap().contains("1 written"),
         "{v}"
@@ -280,7 +256,6 @@ fn the_daemon_runs_the_job_and_tells_hr_what_it_skipped() {
 /// locked; with the state file deleted, one more run writes nothing.
 #[test]
 fn kills_lost_answers_and_a_lost_state_file_never_double_a_period() {
-    use std::time::Duration;
     use zeitpost_sim::personio::Fault as PFault;
     use zeitpost_sim::timr::{Fault as TFault, Route as TRoute};
 
@@ -293,13 +268,7 @@ fn kills_lost_answers_and_a_lost_state_file_never_double_a_period() {
                 .status(WorkingTimeStatus::Changeable),
         );
     }
-    for _ in 0..200 {
-        s.personio.inject(PFault::Delay {
-            route: Route::CreatePeriod,
-            delay: Duration::from_millis(6),
-            times: 1,
-        });
-    }
+    slow_personio_creates(&s.personio, 200, 6);
     s.personio.inject(PFault::ApplyThenDrop {
         route: Route::CreatePeriod,
         times: 2,
@@ -308,28 +277,17 @@ fn kills_lost_answers_and_a_lost_state_file_never_double_a_period() {
         route: TRoute::PatchWorkingTime,
         times: 2,
     });
-    let mut seed = 0x2545_F491_4F6C_DD1Du64 ^ u64::from(std::process::id());
-    let mut kills = 0;
-    for _ in 0..30 {
-        let mut child = zeitpost()
+    let kills = kill_at_random(
+        zeitpost()
             .arg("--config")
             .arg(&s.config)
-            .args(["sync", "timr"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        std::thread::sleep(Duration::from_millis(40 + seed % 400));
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        child.kill().unwrap();
-        child.wait().unwrap();
-        kills += 1;
-    }
+            .args(["sync", "timr"]),
+        0x2545_F491_4F6C_DD1Du64 ^ u64::from(std::process::id()),
+        30,
+        (40, 400),
+        |_| true,
+    )
+    .kills;
     // Until a run has nothing left to do.
     for _ in 0..5 {
         s.sync();
@@ -337,12 +295,7 @@ fn kills_lost_answers_and_a_lost_state_file_never_double_a_period() {
     assert!(kills > 0, "the test must interrupt the sync");
     let anna_periods = s.personio.periods().len();
     assert_eq!(anna_periods, (1 + 19) * 3, "every entry exactly once");
-    let changeable = s
-        .timr
-        .working_times()
-        .into_iter()
-        .filter(|w| w.status == WorkingTimeStatus::Changeable)
-        .count();
+    let changeable = s.entries_in(WorkingTimeStatus::Changeable);
     assert_eq!(
         changeable, 3,
         "all of Anna's finished entries are locked (Ben's and Carla's are skipped, the Zeitausgleich is not transferred)"
@@ -461,12 +414,7 @@ fn zeitausgleich_is_booked_as_one_absence() {
         ("1001", "za-type-7")
     );
     assert_eq!(absences[0].starts_from.date().to_string(), "2026-11-05");
-    let still_changeable = s
-        .timr
-        .working_times()
-        .into_iter()
-        .filter(|w| w.status == WorkingTimeStatus::Changeable)
-        .count();
+    let still_changeable = s.entries_in(WorkingTimeStatus::Changeable);
     assert_eq!(
         still_changeable, 2,
         "only Ben's and Carla's skipped entries"
@@ -483,28 +431,10 @@ fn zeitausgleich_is_booked_as_one_absence() {
 fn quiet_runs_send_nothing_unless_asked() {
     let s = spawn(true);
     let base = s._dir.path();
-    std::fs::create_dir_all(base.join("maildir/new")).unwrap();
-    let extra = format!(
-        "\n[source]\nkind = \"maildir\"\npath = {:?}\n\n[report]\nkind = \"outbox\"\ndir = {:?}\nfrom = \"Zeiterfassung <zeiten@example.com>\"\nto = [\"personal@hr.example.com\"]\n",
-        base.join("maildir"),
-        base.join("reports")
-    );
-    std::fs::write(
-        &s.config,
-        std::fs::read_to_string(&s.config).unwrap() + &extra,
-    )
-    .unwrap();
+    add_maildir_and_outbox(&s.config, base, "");
     let run = || {
-        let out = zeitpost()
-            .arg("--config")
-            .arg(&s.config)
-            .args(["run", "--once"])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        std::fs::read_dir(base.join("reports"))
-            .map(|d| d.count())
-            .unwrap_or(0)
+        run_once(&s.config);
+        outbox_reports(&base.join("reports")).len()
     };
     assert_eq!(run(), 1, "the first run names the skipped entries");
     assert_eq!(run(), 1, "a run with nothing to say sends nothing");

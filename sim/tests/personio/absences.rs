@@ -4,18 +4,11 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use zeitpost_sim::personio::{Fault, PersonioSim, Route, SCOPE_ABSENCES_WRITE};
+use zeitpost_sim::personio::{Fault, Route, SCOPE_ABSENCES_WRITE};
 
-use crate::client::{call, dt, sim, token, try_call};
+use crate::client::{call, dt, token, try_call, with_anna};
 
 const URL: &str = "/v2/absence-periods";
-
-fn setup() -> (PersonioSim, String, String) {
-    let sim = sim();
-    let person = sim.add_person("anna@example.com", "Anna", "Muster");
-    let tok = token(&sim);
-    (sim, person, tok)
-}
 
 fn absence_body(person: &str, kind: &str, from: &str, to: Option<&str>) -> Value {
     let mut v = json!({
@@ -41,7 +34,7 @@ fn ids(body: &Value) -> Vec<String> {
 
 #[test]
 fn skip_approval_decides_between_approved_and_pending() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     let approved = call(
         &sim,
         &tok,
@@ -93,7 +86,7 @@ fn skip_approval_decides_between_approved_and_pending() {
 
 #[test]
 fn overlap_is_409_unless_the_other_absence_was_rejected() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     let first = sim.add_absence(
         &person,
         "5001",
@@ -140,7 +133,7 @@ fn overlap_is_409_unless_the_other_absence_was_rejected() {
 
 #[test]
 fn list_pages_and_filters() {
-    let (sim, anna, tok) = setup();
+    let (sim, anna, tok) = with_anna();
     let ben = sim.add_person("ben@example.com", "Ben", "B");
     for day in 1..=7 {
         for (person, kind) in [(&anna, "5001"), (&ben, "5002")] {
@@ -206,7 +199,7 @@ fn list_pages_and_filters() {
 
 #[test]
 fn patch_changes_range_comment_and_approval() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     let id = sim.add_absence(
         &person,
         "5001",
@@ -258,7 +251,7 @@ fn patch_changes_range_comment_and_approval() {
 
 #[test]
 fn without_approval_patch_a_body_with_approval_is_422() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     sim.set_config(|c| c.absence_approval_patch = false);
     let id = sim.add_absence(&person, "5001", dt("2026-03-02T00:00:00"), None, "PENDING");
     let target = format!("{URL}/{id}");
@@ -278,7 +271,7 @@ fn without_approval_patch_a_body_with_approval_is_422() {
 
 #[test]
 fn delete_is_204_then_404() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     let id = sim.add_absence(&person, "5001", dt("2026-03-02T00:00:00"), None, "APPROVED");
     let target = format!("{URL}/{id}");
     assert_eq!(call(&sim, &tok, "DELETE", &target, None).status, 204);
@@ -291,7 +284,7 @@ fn delete_is_204_then_404() {
 
 #[test]
 fn absence_types_are_paged() {
-    let (sim, _, tok) = setup();
+    let (sim, _, tok) = with_anna();
     let names = ["Urlaub", "Krankheit", "Zeitausgleich"];
     let ids: Vec<String> = names
         .iter()
@@ -312,7 +305,7 @@ fn absence_types_are_paged() {
 
 #[test]
 fn absence_writes_need_the_write_scope() {
-    let (sim, person, _) = setup();
+    let (sim, person, _) = with_anna();
     let id = sim.add_absence(&person, "5001", dt("2026-03-02T00:00:00"), None, "APPROVED");
     sim.set_config(|c| c.scopes.retain(|s| s != SCOPE_ABSENCES_WRITE));
     let tok = token(&sim);
@@ -335,7 +328,7 @@ fn absence_writes_need_the_write_scope() {
 
 #[test]
 fn faults_apply_to_every_absence_route() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     let id = sim.add_absence(&person, "5001", dt("2026-03-02T00:00:00"), None, "APPROVED");
     let target = format!("{URL}/{id}");
     sim.inject(Fault::Status {

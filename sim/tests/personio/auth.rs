@@ -4,21 +4,14 @@ use std::time::Duration;
 
 use zeitpost_sim::personio::{PersonioConfig, PersonioSim, Route, SCOPE_PERSONS_READ};
 
-use crate::client::{call, send, sim, token, token_form};
+use crate::client::{call, send, sim, token, token_form, token_request};
 
 const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
 
 #[test]
 fn issues_a_bearer_token_that_opens_the_api() {
     let sim = sim();
-    let r = send(
-        &sim.base_url(),
-        "POST",
-        "/v2/auth/token",
-        &[FORM],
-        Some(&token_form(&sim.config())),
-    )
-    .unwrap();
+    let r = token_request(&sim).unwrap();
     assert_eq!(r.status, 200);
     let body = r.json();
     assert_eq!(body["token_type"], "Bearer");
@@ -36,14 +29,7 @@ fn token_body_can_lack_expires_in() {
         expires_in_field: false,
         ..PersonioConfig::default()
     });
-    let r = send(
-        &sim.base_url(),
-        "POST",
-        "/v2/auth/token",
-        &[FORM],
-        Some(&token_form(&sim.config())),
-    )
-    .unwrap();
+    let r = token_request(&sim).unwrap();
     assert_eq!(r.status, 200);
     assert!(r.json().get("expires_in").is_none(), "{}", r.body);
 }

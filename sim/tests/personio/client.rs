@@ -1,36 +1,17 @@
-//! A minimal HTTP/1.1 client over `std::net::TcpStream`.
-//!
-//! Raw sockets let the tests see exactly what went over the wire, including a connection that
-//! was closed without a single byte of answer.
+//! The Personio side of the test client: the simulator's base URL, its token form and its
+//! request bodies, on top of the shared raw exchange in `wire`.
 
-use std::io::{self, Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
+use std::io;
 
 use chrono::NaiveDateTime;
 use serde_json::Value;
 use zeitpost_sim::personio::{PersonioConfig, PersonioSim};
 
-/// A parsed answer.
-#[derive(Debug)]
-pub struct Resp {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
+use crate::bearer::bearer_call;
+pub use crate::wire::Resp;
+use crate::wire::exchange;
 
 impl Resp {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-
     /// The first error title of a v2 problem body.
     pub fn title(&self) -> String {
         self.json()["errors"][0]["title"]
@@ -38,6 +19,21 @@ impl Resp {
             .unwrap_or_default()
             .to_owned()
     }
+}
+
+/// Whether a request without a body still says `Content-Length: 0`: only the writes do.
+fn announces_empty_body(method: &str) -> bool {
+    matches!(method, "POST" | "PATCH" | "PUT")
+}
+
+/// The absolute URL of `target`, a path or an absolute URL on the simulator at `base`.
+fn url_on(base: &str, target: &str) -> String {
+    let path = target.strip_prefix(base).unwrap_or(target);
+    assert!(
+        path.starts_with('/'),
+        "target not on the simulator: {target}"
+    );
+    format!("{base}{path}")
 }
 
 /// Sends one request on a fresh connection. `target` is a path or an absolute URL on the sim.
@@ -48,61 +44,21 @@ pub fn send(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> io::Result<Resp> {
-    let authority = base.trim_start_matches("http://");
-    let path = match target.strip_prefix(base) {
-        Some(rest) => rest,
-        None => target,
-    };
-    assert!(
-        path.starts_with('/'),
-        "target not on the simulator: {target}"
-    );
-    let mut stream = TcpStream::connect(authority)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    let body = body.unwrap_or("");
-    if !body.is_empty() || matches!(method, "POST" | "PATCH" | "PUT") {
-        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    stream.write_all(req.as_bytes())?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    parse(&raw)
-}
-
-fn parse(raw: &[u8]) -> io::Result<Resp> {
-    let text = String::from_utf8_lossy(raw);
-    let Some((head, body)) = text.split_once("\r\n\r\n") else {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            format!("incomplete answer ({} bytes)", raw.len()),
-        ));
-    };
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "bad status line"))?;
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    Ok(Resp {
-        status,
-        headers,
-        body: body.to_owned(),
-    })
+    let url = url_on(base, target);
+    exchange(method, &url, headers, body, announces_empty_body(method))
 }
 
 /// A simulator with default settings.
 pub fn sim() -> PersonioSim {
     PersonioSim::start(PersonioConfig::default())
+}
+
+/// A simulator with one person, Anna, and a token: the start of most write tests.
+pub fn with_anna() -> (PersonioSim, String, String) {
+    let sim = sim();
+    let person = sim.add_person("anna@example.com", "Anna", "Muster");
+    let tok = token(&sim);
+    (sim, person, tok)
 }
 
 /// Form body of a token request.
@@ -113,16 +69,20 @@ pub fn token_form(cfg: &PersonioConfig) -> String {
     )
 }
 
-/// A fresh access token.
-pub fn token(sim: &PersonioSim) -> String {
-    let r = send(
+/// A token request with the simulator's own credentials, whatever the answer.
+pub fn token_request(sim: &PersonioSim) -> io::Result<Resp> {
+    send(
         &sim.base_url(),
         "POST",
         "/v2/auth/token",
         &[("Content-Type", "application/x-www-form-urlencoded")],
         Some(&token_form(&sim.config())),
     )
-    .expect("token request");
+}
+
+/// A fresh access token.
+pub fn token(sim: &PersonioSim) -> String {
+    let r = token_request(sim).expect("token request");
     assert_eq!(r.status, 200, "{}", r.body);
     r.json()["access_token"]
         .as_str()
@@ -148,13 +108,8 @@ pub fn try_call(
     target: &str,
     body: Option<&Value>,
 ) -> io::Result<Resp> {
-    let auth = format!("Bearer {token}");
-    let mut headers = vec![("Authorization", auth.as_str())];
-    if body.is_some() {
-        headers.push(("Content-Type", "application/json"));
-    }
-    let text = body.map(Value::to_string);
-    send(&sim.base_url(), method, target, &headers, text.as_deref())
+    let url = url_on(&sim.base_url(), target);
+    bearer_call(method, &url, token, body, announces_empty_body(method))
 }
 
 /// `2026-03-03T08:00:00` → a local date-time.
@@ -174,4 +129,14 @@ pub fn period_body(person: &str, kind: &str, start: &str, end: Option<&str>) -> 
         v["end"] = serde_json::json!({ "date_time": e });
     }
     v
+}
+
+/// The create body of a plain working morning, 2026-03-03 08:00–12:00.
+pub fn morning_work(person: &str) -> Value {
+    period_body(
+        person,
+        "WORK",
+        "2026-03-03T08:00:00",
+        Some("2026-03-03T12:00:00"),
+    )
 }

@@ -6,14 +6,7 @@ use std::time::{Duration, Instant};
 
 use zeitpost_sim::personio::{Fault, PersonioSim, Route};
 
-use crate::client::{call, period_body, sim, token, try_call};
-
-fn setup() -> (PersonioSim, String, String) {
-    let sim = sim();
-    let person = sim.add_person("anna@example.com", "Anna", "Muster");
-    let tok = token(&sim);
-    (sim, person, tok)
-}
+use crate::client::{call, morning_work, period_body, sim, token, try_call, with_anna};
 
 /// Sends a create by hand and returns every byte that came back.
 fn raw_create(sim: &PersonioSim, tok: &str, body: &str) -> std::io::Result<Vec<u8>> {
@@ -34,17 +27,12 @@ fn raw_create(sim: &PersonioSim, tok: &str, body: &str) -> std::io::Result<Vec<u
 
 #[test]
 fn apply_then_drop_applies_but_never_answers() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     sim.inject(Fault::ApplyThenDrop {
         route: Route::CreatePeriod,
         times: 1,
     });
-    let body = period_body(
-        &person,
-        "WORK",
-        "2026-03-03T08:00:00",
-        Some("2026-03-03T12:00:00"),
-    );
+    let body = morning_work(&person);
     let started = Instant::now();
     // The connection is closed (EOF or reset), with not one byte of answer.
     match raw_create(&sim, &tok, &body.to_string()) {
@@ -81,17 +69,12 @@ fn apply_then_drop_applies_but_never_answers() {
 
 #[test]
 fn drop_applies_nothing() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     sim.inject(Fault::Drop {
         route: Route::CreatePeriod,
         times: 1,
     });
-    let body = period_body(
-        &person,
-        "WORK",
-        "2026-03-03T08:00:00",
-        Some("2026-03-03T12:00:00"),
-    );
+    let body = morning_work(&person);
     let err = try_call(&sim, &tok, "POST", "/v2/attendance-periods", Some(&body));
     assert!(err.is_err(), "{err:?}");
     assert!(sim.periods().is_empty());
@@ -112,7 +95,7 @@ fn drop_applies_nothing() {
 
 #[test]
 fn status_fault_answers_without_applying() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     sim.inject(Fault::Status {
         route: Route::CreatePeriod,
         status: 503,
@@ -135,7 +118,7 @@ fn status_fault_answers_without_applying() {
 
 #[test]
 fn delay_fault_waits_then_answers() {
-    let (sim, _, tok) = setup();
+    let (sim, _, tok) = with_anna();
     sim.inject(Fault::Delay {
         route: Route::ListPeriods,
         delay: Duration::from_millis(400),
@@ -157,7 +140,7 @@ fn delay_fault_waits_then_answers() {
 
 #[test]
 fn rate_limited_fault_on_any_route() {
-    let (sim, _, tok) = setup();
+    let (sim, _, tok) = with_anna();
     sim.inject(Fault::RateLimited {
         route: Route::Any,
         times: 1,
@@ -179,10 +162,7 @@ fn faults_on_the_token_route() {
         status: 500,
         times: 1,
     });
-    let form = crate::client::token_form(&sim.config());
-    let ct = [("Content-Type", "application/x-www-form-urlencoded")];
-    let r =
-        crate::client::send(&sim.base_url(), "POST", "/v2/auth/token", &ct, Some(&form)).unwrap();
+    let r = crate::client::token_request(&sim).unwrap();
     assert_eq!(r.status, 500);
     token(&sim);
 }

@@ -3,16 +3,9 @@
 use serde_json::{Value, json};
 use zeitpost_sim::personio::{CreatedBody, OverlapMode, PeriodType, PersonioSim, Route};
 
-use crate::client::{call, dt, period_body, send, sim, token};
+use crate::client::{call, dt, morning_work, period_body, send, with_anna};
 
 const URL: &str = "/v2/attendance-periods";
-
-fn setup() -> (PersonioSim, String, String) {
-    let sim = sim();
-    let person = sim.add_person("anna@example.com", "Anna", "Muster");
-    let tok = token(&sim);
-    (sim, person, tok)
-}
 
 fn post(sim: &PersonioSim, tok: &str, target: &str, body: &Value) -> crate::client::Resp {
     call(sim, tok, "POST", target, Some(body))
@@ -20,13 +13,8 @@ fn post(sim: &PersonioSim, tok: &str, target: &str, body: &Value) -> crate::clie
 
 #[test]
 fn create_returns_201_with_id_and_affected_periods() {
-    let (sim, person, tok) = setup();
-    let body = period_body(
-        &person,
-        "WORK",
-        "2026-03-03T08:00:00",
-        Some("2026-03-03T12:00:00"),
-    );
+    let (sim, person, tok) = with_anna();
+    let body = morning_work(&person);
     let r = post(&sim, &tok, &format!("{URL}?skip_approval=true"), &body);
     assert_eq!(r.status, 201, "{}", r.body);
     let created = r.json();
@@ -58,7 +46,7 @@ fn create_returns_201_with_id_and_affected_periods() {
 
 #[test]
 fn every_created_body_shape() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     let shapes = [
         (CreatedBody::IdAndAffected, "/id"),
         (CreatedBody::CreatedObject, "/id"),
@@ -96,13 +84,8 @@ fn every_created_body_shape() {
 
 #[test]
 fn create_validation() {
-    let (sim, person, tok) = setup();
-    let base = period_body(
-        &person,
-        "WORK",
-        "2026-03-03T08:00:00",
-        Some("2026-03-03T12:00:00"),
-    );
+    let (sim, person, tok) = with_anna();
+    let base = morning_work(&person);
     let with = |f: &dyn Fn(&mut Value)| {
         let mut b = base.clone();
         f(&mut b);
@@ -198,7 +181,7 @@ fn create_validation() {
 
 #[test]
 fn overlap_is_rejected_touching_is_fine() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     sim.add_period(
         &person,
         PeriodType::Work,
@@ -250,7 +233,7 @@ fn overlap_is_rejected_touching_is_fine() {
 
 #[test]
 fn trim_mode_splits_and_trims_neighbours() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     sim.set_config(|c| c.overlap = OverlapMode::Trim);
     let work = sim.add_period(
         &person,
@@ -320,7 +303,7 @@ fn trim_mode_splits_and_trims_neighbours() {
 
 #[test]
 fn patch_changes_validates_and_404s() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     let body = period_body(&person, "WORK", "2026-03-03T08:00:00", None);
     let id = post(&sim, &tok, &format!("{URL}?skip_approval=true"), &body).json()["id"]
         .as_str()
@@ -383,7 +366,7 @@ fn patch_changes_validates_and_404s() {
 
 #[test]
 fn delete_is_204_then_404() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     let id = sim.add_period(
         &person,
         PeriodType::Work,
@@ -405,7 +388,7 @@ fn delete_is_204_then_404() {
 
 #[test]
 fn patch_of_the_comment_alone_keeps_the_times_and_moves_updated_at() {
-    let (sim, person, tok) = setup();
+    let (sim, person, tok) = with_anna();
     let id = sim.add_period(
         &person,
         PeriodType::Work,

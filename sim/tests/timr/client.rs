@@ -1,35 +1,15 @@
-//! A minimal HTTP/1.1 client over `std::net::TcpStream`.
-//!
-//! Raw sockets show exactly what went over the wire, including an unencoded `+` in a query and a
-//! connection closed without a byte of answer.
+//! The timr side of the test client: token requests, URLs relative to the API base and a small
+//! world to test in, on top of the shared raw exchange in `wire`, which shows exactly what went
+//! over the wire, down to an unencoded `+` in a query.
 
-use std::io::{self, Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
+use std::io;
 
 use serde_json::Value;
 use zeitpost_sim::timr::{Category, TimrConfig, TimrSim, User, WorkingTime};
 
-/// A parsed answer.
-#[derive(Debug)]
-pub struct Resp {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Resp {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
+use crate::bearer::bearer_call;
+pub use crate::wire::Resp;
+use crate::wire::exchange;
 
 /// Sends one request on a fresh connection; `url` is absolute and on the simulator.
 pub fn send(
@@ -38,38 +18,7 @@ pub fn send(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> io::Result<Resp> {
-    let rest = url.strip_prefix("http://").expect("http URL");
-    let (authority, path) = rest.split_at(rest.find('/').expect("path"));
-    let mut stream = TcpStream::connect(authority)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let body = body.unwrap_or("");
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-    stream.write_all(req.as_bytes())?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "no answer"))?;
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "bad status line"))?;
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    Ok(Resp {
-        status,
-        headers,
-        body: body.to_owned(),
-    })
+    exchange(method, url, headers, body, true)
 }
 
 /// Requests a token with the given form body.
@@ -110,18 +59,7 @@ pub fn try_call(
     rel: &str,
     body: Option<&Value>,
 ) -> io::Result<Resp> {
-    let auth = format!("Bearer {tok}");
-    let mut headers = vec![("Authorization", auth.as_str())];
-    if body.is_some() {
-        headers.push(("Content-Type", "application/json"));
-    }
-    let text = body.map(Value::to_string);
-    send(
-        method,
-        &format!("{}{rel}", sim.base_url()),
-        &headers,
-        text.as_deref(),
-    )
+    bearer_call(method, &format!("{}{rel}", sim.base_url()), tok, body, true)
 }
 
 /// A simulator with one user, one attendance type and a token.
@@ -162,6 +100,29 @@ impl World {
     }
 
     pub fn get(&self, rel: &str) -> Resp {
-        call(&self.sim, &self.tok, "GET", rel, None)
+        self.call("GET", rel, None)
+    }
+
+    /// An authenticated request with the world's own token.
+    pub fn call(&self, method: &str, rel: &str, body: Option<&Value>) -> Resp {
+        call(&self.sim, &self.tok, method, rel, body)
+    }
+
+    pub fn try_call(&self, method: &str, rel: &str, body: Option<&Value>) -> io::Result<Resp> {
+        try_call(&self.sim, &self.tok, method, rel, body)
+    }
+
+    /// A PATCH of one working time, the route that locks an entry.
+    pub fn patch_entry(&self, id: &str, body: &Value) -> Resp {
+        self.call("PATCH", &format!("working-times/{id}"), Some(body))
+    }
+
+    /// A PATCH of one working time that may go unanswered.
+    pub fn try_patch_entry(&self, id: &str, body: &Value) -> io::Result<Resp> {
+        self.try_call("PATCH", &format!("working-times/{id}"), Some(body))
+    }
+
+    pub fn delete_entry(&self, id: &str) -> Resp {
+        self.call("DELETE", &format!("working-times/{id}"), None)
     }
 }

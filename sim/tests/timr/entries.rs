@@ -3,19 +3,13 @@
 use serde_json::json;
 use zeitpost_sim::timr::{BreakTime, Route, TimrConfig, WorkingTime, WorkingTimeStatus};
 
-use crate::client::{call, world};
+use crate::client::world;
 
 #[test]
 fn lock_then_refuse_further_changes() {
     let w = world(TimrConfig::default());
     let id = w.entry("2026-03-03");
-    let r = call(
-        &w.sim,
-        &w.tok,
-        "PATCH",
-        &format!("working-times/{id}"),
-        Some(&json!({"status": "locked"})),
-    );
+    let r = w.patch_entry(&id, &json!({"status": "locked"}));
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["status"], "locked");
     assert_eq!(r.json()["last_modified_by"], serde_json::Value::Null);
@@ -27,34 +21,12 @@ fn lock_then_refuse_further_changes() {
         json!({"status": "changeable"}),
         json!({"notes": "late edit"}),
     ] {
-        let r = call(
-            &w.sim,
-            &w.tok,
-            "PATCH",
-            &format!("working-times/{id}"),
-            Some(&body),
-        );
+        let r = w.patch_entry(&id, &body);
         assert_eq!(r.status, 403, "{}", r.body);
     }
-    assert_eq!(
-        call(
-            &w.sim,
-            &w.tok,
-            "DELETE",
-            &format!("working-times/{id}"),
-            None
-        )
-        .status,
-        403
-    );
+    assert_eq!(w.delete_entry(&id).status, 403);
     w.sim.set_config(|c| c.refuse_status = 400);
-    let r = call(
-        &w.sim,
-        &w.tok,
-        "PATCH",
-        &format!("working-times/{id}"),
-        Some(&json!({"notes": "x"})),
-    );
+    let r = w.patch_entry(&id, &json!({"notes": "x"}));
     assert_eq!(r.status, 400);
     assert_eq!(w.sim.working_time(&id).unwrap().notes, None);
     assert_eq!(w.sim.stats().writes, 1);
@@ -71,13 +43,7 @@ fn patch_changes_fields_and_validates_them() {
         "notes": "imported",
         "metadata": {"record_key": "k1"},
     });
-    let r = call(
-        &w.sim,
-        &w.tok,
-        "PATCH",
-        &format!("working-times/{id}"),
-        Some(&body),
-    );
+    let r = w.patch_entry(&id, &body);
     assert_eq!(r.status, 200, "{}", r.body);
     let v = r.json();
     assert_eq!(v["duration"]["minutes"], 8 * 60 + 30);
@@ -93,24 +59,12 @@ fn patch_changes_fields_and_validates_them() {
         json!({"status": "running"}),
     ];
     for b in bad {
-        let r = call(
-            &w.sim,
-            &w.tok,
-            "PATCH",
-            &format!("working-times/{id}"),
-            Some(&b),
-        );
+        let r = w.patch_entry(&id, &b);
         assert_eq!(r.status, 400, "{b}: {}", r.body);
     }
     assert_eq!(
-        call(
-            &w.sim,
-            &w.tok,
-            "PATCH",
-            "working-times/nope",
-            Some(&json!({}))
-        )
-        .status,
+        w.call("PATCH", "working-times/nope", Some(&json!({})))
+            .status,
         404
     );
 }
@@ -124,13 +78,7 @@ fn stopping_a_running_entry() {
     );
     let body =
         json!({"end": "2026-03-03T16:00:00+01:00", "status": "changeable", "break_times": []});
-    let r = call(
-        &w.sim,
-        &w.tok,
-        "PATCH",
-        &format!("working-times/{id}"),
-        Some(&body),
-    );
+    let r = w.patch_entry(&id, &body);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["end_platform"], "timr_api");
 }
@@ -139,13 +87,7 @@ fn stopping_a_running_entry() {
 fn delete_goes_to_the_feed() {
     let w = world(TimrConfig::default());
     let id = w.entry("2026-03-03");
-    let r = call(
-        &w.sim,
-        &w.tok,
-        "DELETE",
-        &format!("working-times/{id}"),
-        None,
-    );
+    let r = w.delete_entry(&id);
     assert_eq!(r.status, 204);
     assert!(w.sim.working_times().is_empty());
     let feed = w.get("working-times:deleted").json();

@@ -72,13 +72,7 @@ fn malformed_queries_are_400() {
 fn unknown_paths_and_methods() {
     let w = world(TimrConfig::default());
     assert_eq!(w.get("teams").status, 404);
-    let r = crate::client::call(
-        &w.sim,
-        &w.tok,
-        "POST",
-        "working-times",
-        Some(&serde_json::json!({})),
-    );
+    let r = w.call("POST", "working-times", Some(&serde_json::json!({})));
     assert_eq!(r.status, 405);
     assert!(w.sim.base_url().ends_with("/v0.2/"));
 }

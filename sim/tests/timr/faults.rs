@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use zeitpost_sim::timr::{ErrorShape, Fault, Route, TimrConfig, WorkingTimeStatus};
 
-use crate::client::{call, try_call, world};
+use crate::client::world;
 
 #[test]
 fn apply_then_drop_locks_without_answer() {
@@ -16,13 +16,7 @@ fn apply_then_drop_locks_without_answer() {
         times: 1,
     });
     let body = json!({"status": "locked"});
-    let got = try_call(
-        &w.sim,
-        &w.tok,
-        "PATCH",
-        &format!("working-times/{id}"),
-        Some(&body),
-    );
+    let got = w.try_patch_entry(&id, &body);
     assert!(got.is_err(), "expected no answer, got {got:?}");
     assert_eq!(
         w.sim.working_time(&id).unwrap().status,
@@ -33,13 +27,7 @@ fn apply_then_drop_locks_without_answer() {
     assert!(last.dropped && last.applied_write);
     assert_eq!(last.status, 200);
     // The retry meets the refusal a client must read as "already done".
-    let r = call(
-        &w.sim,
-        &w.tok,
-        "PATCH",
-        &format!("working-times/{id}"),
-        Some(&body),
-    );
+    let r = w.patch_entry(&id, &body);
     assert_eq!(r.status, 403);
 }
 
@@ -52,16 +40,7 @@ fn drop_applies_nothing() {
         times: 1,
     });
     let body = json!({"status": "locked"});
-    assert!(
-        try_call(
-            &w.sim,
-            &w.tok,
-            "PATCH",
-            &format!("working-times/{id}"),
-            Some(&body)
-        )
-        .is_err()
-    );
+    assert!(w.try_patch_entry(&id, &body).is_err());
     assert_eq!(
         w.sim.working_time(&id).unwrap().status,
         WorkingTimeStatus::Changeable

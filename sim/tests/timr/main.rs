@@ -4,6 +4,11 @@
 //! switch is checked here the way a client would meet it, and the served surface is held
 //! against the published spec.
 
+#[path = "../common/bearer.rs"]
+mod bearer;
+#[path = "../common/wire.rs"]
+mod wire;
+
 mod auth;
 mod client;
 mod entries;

@@ -3,14 +3,14 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use zeitpost_sim::personio::{Fault as PFault, PeriodType, Route as PRoute};
+use zeitpost_sim::personio::{Fault as PFault, Route as PRoute};
 use zeitpost_sim::timetrack::{Attendance, Fault, Route};
 
 use zeitpost_sim::personio::PersonioConfig;
 use zeitpost_sim::timetrack::{Absence, TimeTrackConfig};
 
 use super::{local, second_run_is_quiet, spawn_with};
-use crate::util::zeitpost;
+use crate::util::{kill_at_random, slow_personio_creates, zeitpost};
 
 #[test]
 fn kills_at_random_moments_lose_and_double_nothing() {
@@ -46,13 +46,7 @@ fn kills_at_random_moments_lose_and_double_nothing() {
     }
     let days = 2..=16u32;
     for d in days.clone() {
-        t.personio.add_period(
-            &t.ben,
-            PeriodType::Work,
-            local(&format!("2026-11-{d:02}T08:00")),
-            Some(local(&format!("2026-11-{d:02}T12:00"))),
-            None,
-        );
+        t.work(&t.ben, &format!("2026-11-{d:02}"), "08:00", "12:00");
         t.tt.add_attendance(
             Attendance::new(
                 "annam",
@@ -75,12 +69,8 @@ fn kills_at_random_moments_lose_and_double_nothing() {
                 times: 1,
             });
         }
-        t.personio.inject(PFault::Delay {
-            route: PRoute::CreatePeriod,
-            delay: Duration::from_millis(20),
-            times: 1,
-        });
     }
+    slow_personio_creates(&t.personio, 200, 20);
     for route in [
         Route::CreateAttendance,
         Route::CreateUser,
@@ -92,42 +82,22 @@ fn kills_at_random_moments_lose_and_double_nothing() {
         route: PRoute::CreatePeriod,
         times: 2,
     });
-    let mut seed = 0x2545_F491_4F6C_DD1Du64 ^ u64::from(std::process::id());
-    let mut kills = 0;
-    let mut done = false;
-    for _ in 0..60 {
-        let mut child = zeitpost()
-            .arg("--config")
-            .arg(&t.config)
-            .args([
-                "sync",
-                "timetrack",
-                "--from",
-                "2026-11-01",
-                "--to",
-                "2026-11-30",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        std::thread::sleep(Duration::from_millis(40 + seed % 300));
-        match child.try_wait().unwrap() {
-            Some(status) if status.code() == Some(0) => {
-                done = true;
-                break;
-            }
-            Some(_) => {}
-            None => {
-                child.kill().unwrap();
-                child.wait().unwrap();
-                kills += 1;
-            }
-        }
-    }
+    let run = kill_at_random(
+        zeitpost().arg("--config").arg(&t.config).args([
+            "sync",
+            "timetrack",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+        ]),
+        0x2545_F491_4F6C_DD1Du64 ^ u64::from(std::process::id()),
+        60,
+        (40, 300),
+        |status| status.code() == Some(0),
+    );
+    let kills = run.kills;
+    let mut done = run.ended.is_some();
     for _ in 0..3 {
         if done {
             break;

@@ -2,11 +2,10 @@
 //! `status`, problems in one notice to `report.to`.
 
 use chrono::{Duration, Utc};
-use zeitpost_sim::personio::PeriodType;
 use zeitpost_sim::timetrack::Attendance;
 
 use super::spawn;
-use crate::util::zeitpost;
+use crate::util::{add_maildir_and_outbox, outbox_reports, run_once, status_json, zeitpost};
 
 #[test]
 fn the_daemon_runs_the_jobs_on_their_intervals_and_tells_hr() {
@@ -14,44 +13,21 @@ fn the_daemon_runs_the_jobs_on_their_intervals_and_tells_hr() {
         "[timetrack.employees]\ninterval = \"1d\"\n\n[timetrack.time_entries]\ninterval = \"1h\"\n\n[timetrack.absences]\nenabled = false\n",
     );
     let base = t.dir.path();
-    std::fs::create_dir_all(base.join("maildir/new")).unwrap();
-    let config = std::fs::read_to_string(&t.config).unwrap()
-        + &format!(
-            "\n[source]\nkind = \"maildir\"\npath = {:?}\n\n[report]\nkind = \"outbox\"\ndir = {:?}\nfrom = \"Zeiterfassung <zeiten@example.com>\"\nto = [\"personal@hr.example.com\"]\nlanguage = \"en\"\n",
-            base.join("maildir"),
-            base.join("reports")
-        );
-    std::fs::write(&t.config, config).unwrap();
+    add_maildir_and_outbox(&t.config, base, "language = \"en\"\n");
     // Yesterday, so the scheduled window (35 days back) holds it whenever the test runs.
     let day = (Utc::now() - Duration::days(1)).date_naive();
-    let at = |h: u32| day.and_hms_opt(h, 0, 0).unwrap();
-    t.personio
-        .add_period(&t.ben, PeriodType::Work, at(8), Some(at(12)), None);
+    t.work(&t.ben, &day.to_string(), "08:00", "12:00");
     let utc = |h: u32| format!("{day}T{h:02}:00:00Z");
     t.tt.add_attendance(Attendance::new("annam", &utc(6), Some(&utc(10))));
     // Overlaps Ben's day in Personio: a conflict for HR.
     t.tt.add_attendance(Attendance::new("benb", &utc(9), Some(&utc(13))));
-    let out = zeitpost()
-        .arg("--config")
-        .arg(&t.config)
-        .args(["run", "--once"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_once(&t.config);
     assert_eq!(
         t.periods_of(&t.anna).len(),
         1,
         "Anna's entry reached Personio"
     );
-    let reports: Vec<String> = std::fs::read_dir(base.join("reports"))
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
+    let reports = outbox_reports(&base.join("reports"));
     assert_eq!(reports.len(), 1, "one notice for the round: {reports:#?}");
     assert!(
         reports[0].contains("TimeTrack time_entries")
@@ -59,13 +35,7 @@ fn the_daemon_runs_the_jobs_on_their_intervals_and_tells_hr() {
         "{}",
         reports[0]
     );
-    let status = zeitpost()
-        .arg("--config")
-        .arg(&t.config)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let v = status_json(&t.config);
     let jobs: Vec<&str> = v["sync_runs"]
         .as_array()
         .unwrap()

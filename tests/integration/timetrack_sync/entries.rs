@@ -3,15 +3,15 @@
 use zeitpost_sim::personio::{PeriodType, Route as PRoute};
 use zeitpost_sim::timetrack::{Attendance, Fault, Route, ts};
 
-use super::{ANNA, local, second_run_is_quiet, spawn};
+use super::{ANNA, Tt, local, second_run_is_quiet, spawn};
 use crate::util::zeitpost;
 
 const BIDI: &str = "[timetrack.time_entries]\nmode = \"bidirectional\"\n";
 const PUSH: &str = "[timetrack.time_entries]\nmode = \"push\"\n";
 
-#[test]
-fn timetrack_entries_reach_personio_once() {
-    let t = spawn(PUSH);
+/// Anna's Monday in TimeTrack: 08:00–16:30 local (07:00–15:30 UTC) with a 30-minute break,
+/// which Personio holds as work, break, work.
+fn anna_works_monday(t: &Tt) {
     t.tt.add_attendance(
         Attendance::new(
             "annam",
@@ -20,6 +20,12 @@ fn timetrack_entries_reach_personio_once() {
         )
         .break_minutes(30),
     );
+}
+
+#[test]
+fn timetrack_entries_reach_personio_once() {
+    let t = spawn(PUSH);
+    anna_works_monday(&t);
     let (out, text) = t.sync(&[]);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("Personio: 1 created"), "{text}");
@@ -63,13 +69,7 @@ fn a_changed_or_deleted_timetrack_entry_changes_what_zeitpost_wrote() {
 #[test]
 fn push_mode_never_writes_to_timetrack() {
     let t = spawn(PUSH);
-    t.personio.add_period(
-        &t.ben,
-        PeriodType::Work,
-        local("2026-11-03T08:00"),
-        Some(local("2026-11-03T12:00")),
-        None,
-    );
+    t.work(&t.ben, "2026-11-03", "08:00", "12:00");
     let (out, text) = t.sync(&[]);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(t.tt.attendances().is_empty());
@@ -89,13 +89,7 @@ fn personio_days_reach_timetrack_and_changes_flow_both_ways() {
         Some(local("2026-11-03T12:00")),
         Some("Baustelle"),
     );
-    let afternoon = t.personio.add_period(
-        &t.ben,
-        PeriodType::Work,
-        local("2026-11-03T12:30"),
-        Some(local("2026-11-03T16:30")),
-        None,
-    );
+    let afternoon = t.work(&t.ben, "2026-11-03", "12:30", "16:30");
     let (out, text) = t.sync(&[]);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert_eq!(t.attendances(), ["benb 2026-11-03T07:00Z-15:30Z 30"]);
@@ -104,13 +98,7 @@ fn personio_days_reach_timetrack_and_changes_flow_both_ways() {
     second_run_is_quiet(&t, &[]);
     // HR stretches the afternoon in Personio: the TimeTrack entry follows, in place.
     t.personio.remove_period(&afternoon);
-    t.personio.add_period(
-        &t.ben,
-        PeriodType::Work,
-        local("2026-11-03T12:30"),
-        Some(local("2026-11-03T17:00")),
-        None,
-    );
+    t.work(&t.ben, "2026-11-03", "12:30", "17:00");
     assert_eq!(t.sync(&[]).0.status.code(), Some(0));
     assert_eq!(t.attendances(), ["benb 2026-11-03T07:00Z-16:00Z 30"]);
     assert_eq!(t.tt.attendances()[0].id, id);
@@ -134,13 +122,7 @@ fn personio_days_reach_timetrack_and_changes_flow_both_ways() {
     assert_eq!(t.sync(&[]).0.status.code(), Some(0));
     assert!(t.periods_of(&t.ben).is_empty());
     // And a day deleted in Personio leaves TimeTrack too.
-    t.personio.add_period(
-        &t.ben,
-        PeriodType::Work,
-        local("2026-11-05T08:00"),
-        Some(local("2026-11-05T12:00")),
-        None,
-    );
+    t.work(&t.ben, "2026-11-05", "08:00", "12:00");
     assert_eq!(t.sync(&[]).0.status.code(), Some(0));
     assert_eq!(t.attendances(), ["benb 2026-11-05T07:00Z-11:00Z 0"]);
     let p = t.personio.periods()[0].id.clone();
@@ -165,23 +147,11 @@ fn when_both_sides_changed_an_entry_the_master_wins() {
         ),
     ] {
         let t = spawn(&format!("{BIDI}master = \"{master}\"\n"));
-        let p = t.personio.add_period(
-            &t.ben,
-            PeriodType::Work,
-            local("2026-11-03T08:00"),
-            Some(local("2026-11-03T12:00")),
-            None,
-        );
+        let p = t.work(&t.ben, "2026-11-03", "08:00", "12:00");
         assert_eq!(t.sync(&[]).0.status.code(), Some(0));
         let id = t.tt.attendances()[0].id;
         t.personio.remove_period(&p);
-        t.personio.add_period(
-            &t.ben,
-            PeriodType::Work,
-            local("2026-11-03T08:00"),
-            Some(local("2026-11-03T13:00")),
-            None,
-        );
+        t.work(&t.ben, "2026-11-03", "08:00", "13:00");
         t.tt.set_attendance(id, |a| a.from = ts("2026-11-03T06:00:00Z"));
         let (out, text) = t.sync(&[]);
         assert!(text.contains("changed in both systems"), "{text}");
@@ -211,13 +181,7 @@ fn a_dst_week_converts_exactly_both_ways() {
         Some("2026-10-23T14:00:00Z"),
     ));
     // Ben's day in Personio after the change: UTC+1.
-    t.personio.add_period(
-        &t.ben,
-        PeriodType::Work,
-        local("2026-10-27T08:00"),
-        Some(local("2026-10-27T16:00")),
-        None,
-    );
+    t.work(&t.ben, "2026-10-27", "08:00", "16:00");
     let (out, text) = t.sync_window("2026-10-20", "2026-10-31", &[]);
     assert_eq!(out.status.code(), Some(0), "{text}");
     let mut anna = t.periods_of(&t.anna);
@@ -293,13 +257,7 @@ fn terminal_imports_are_not_echoed_and_an_overlapping_entry_is_a_conflict() {
 #[test]
 fn a_lost_answer_is_adopted_not_doubled() {
     let t = spawn(BIDI);
-    t.personio.add_period(
-        &t.ben,
-        PeriodType::Work,
-        local("2026-11-03T08:00"),
-        Some(local("2026-11-03T12:00")),
-        None,
-    );
+    t.work(&t.ben, "2026-11-03", "08:00", "12:00");
     t.tt.inject(Fault::ApplyThenDrop {
         route: Route::CreateAttendance,
         times: 1,
@@ -322,21 +280,8 @@ fn a_lost_answer_is_adopted_not_doubled() {
 #[test]
 fn a_lost_state_file_rebuilds_the_pairs_without_writing() {
     let t = spawn(BIDI);
-    t.personio.add_period(
-        &t.ben,
-        PeriodType::Work,
-        local("2026-11-03T08:00"),
-        Some(local("2026-11-03T12:00")),
-        None,
-    );
-    t.tt.add_attendance(
-        Attendance::new(
-            "annam",
-            "2026-11-02T07:00:00Z",
-            Some("2026-11-02T15:30:00Z"),
-        )
-        .break_minutes(30),
-    );
+    t.work(&t.ben, "2026-11-03", "08:00", "12:00");
+    anna_works_monday(&t);
     assert_eq!(t.sync(&[]).0.status.code(), Some(0));
     for f in ["zeitpost.db", "zeitpost.db-wal", "zeitpost.db-shm"] {
         let _ = std::fs::remove_file(t.dir.path().join(f));
@@ -352,13 +297,7 @@ fn a_lost_state_file_rebuilds_the_pairs_without_writing() {
 #[test]
 fn a_dry_run_writes_nothing() {
     let t = spawn(BIDI);
-    t.personio.add_period(
-        &t.ben,
-        PeriodType::Work,
-        local("2026-11-03T08:00"),
-        Some(local("2026-11-03T12:00")),
-        None,
-    );
+    t.work(&t.ben, "2026-11-03", "08:00", "12:00");
     t.tt.add_attendance(Attendance::new(
         "annam",
         "2026-11-02T07:00:00Z",

@@ -12,10 +12,10 @@ use std::path::PathBuf;
 use std::process::Output;
 
 use chrono::NaiveDateTime;
-use zeitpost_sim::personio::{PersonioConfig, PersonioSim, Route as PRoute};
+use zeitpost_sim::personio::{PeriodType, PersonioConfig, PersonioSim, Route as PRoute};
 use zeitpost_sim::timetrack::{TimeTrackConfig, TimeTrackSim, User};
 
-use crate::util::zeitpost;
+use crate::util::{printed, zeitpost};
 
 pub struct Tt {
     pub tt: TimeTrackSim,
@@ -84,6 +84,18 @@ pub fn local(s: &str) -> NaiveDateTime {
 }
 
 impl Tt {
+    /// A finished stretch of work in Personio for `person` on `day` (`2026-11-03`), from `from`
+    /// to `to` local time (`08:00`): the usual start of a sync towards TimeTrack. Returns its id.
+    pub fn work(&self, person: &str, day: &str, from: &str, to: &str) -> String {
+        self.personio.add_period(
+            person,
+            PeriodType::Work,
+            local(&format!("{day}T{from}")),
+            Some(local(&format!("{day}T{to}"))),
+            None,
+        )
+    }
+
     /// `zeitpost sync timetrack` over November 2026 with extra arguments.
     pub fn sync(&self, args: &[&str]) -> (Output, String) {
         self.sync_window("2026-11-01", "2026-11-30", args)
@@ -97,11 +109,7 @@ impl Tt {
             .args(args)
             .output()
             .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let text = printed(&out);
         (out, text)
     }
 
