@@ -27,13 +27,14 @@
 //!
 //! Around the pipeline: [`ledger`] (the SQLite state: files seen, records written, every
 //! remote write planned before it is sent), [`config`] (the typed TOML config and its
-//! secrets), [`senders`] (address patterns) and [`lang`] (German or English for
-//! everything HR reads).
+//! secrets), [`senders`] (address patterns), [`lang`] (German or English for
+//! everything HR reads) and [`http`] (the one retry loop, pacing and token cache the
+//! Personio, timr and TimeTrack clients share, so a lost write is never sent twice).
 //!
 //! Parsing, validation, deduplication and planning are plain functions on plain data: they
 //! do no I/O and are unit-tested where they live. The command line lives in the binary
-//! (`src/cli/`) and is tested end to end in `tests/integration/`, against a Personio
-//! simulator (the `sim` crate) where it talks to Personio.
+//! (`src/cli/`) and is tested end to end in `tests/integration/`, against simulators of
+//! Personio, timr and TimeTrack (the `sim` crate) where it talks to them.
 
 pub mod config;
 pub mod daemon;
