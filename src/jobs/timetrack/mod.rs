@@ -3,7 +3,7 @@
 //! Three jobs share one shape. Each reads the items of its window from both systems
 //! ([`client`] for TimeTrack's `/api/v2/ext/`, read tolerantly by [`wire`]), turns them into
 //! the same plain content type ([`people`], [`shift`], [`leave`]), and lets [`reconcile`]
-//! decide against the pairs the ledger remembers what to write where. [`apply`] then carries
+//! decide against the pairs the ledger remembers what to write where. `apply` then carries
 //! the steps out, saving each pair before its write is sent, so that a run stopped anywhere
 //! neither loses nor doubles an item. [`sync`] holds one run together; [`employees`],
 //! [`entries`] and [`absences`] are the three jobs.
