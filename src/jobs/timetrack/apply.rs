@@ -86,7 +86,6 @@ pub(super) async fn apply<C: Content, P: Peer<C>>(
                 pair.id != 0
             }
             Step::Forget { .. } => true,
-            Step::Hold { .. } => false,
         })
         .count();
     summary.unchanged += pairs.saturating_sub(touched);
@@ -103,7 +102,6 @@ pub(super) async fn apply<C: Content, P: Peer<C>>(
                     peer.ledger().forget_pair(pair).map_err(stop)?;
                 }
             }
-            Step::Hold { key, reason } => summary.held.push(format!("{key}: {reason}")),
             Step::Write {
                 mut pair,
                 to,
@@ -113,7 +111,8 @@ pub(super) async fn apply<C: Content, P: Peer<C>>(
                 let update = pair.side(to).id().map(str::to_string);
                 let label = peer.label(&content);
                 if conflict {
-                    // A pair made this run was found on both sides, differing.
+                    // A new pair is an item found on both sides, differing; a known one was
+                    // changed on both since the last run.
                     let what = if pair.id == 0 {
                         "differs between Personio and TimeTrack"
                     } else {

@@ -78,8 +78,6 @@ pub enum Step<C> {
     Save { pair: Pair },
     /// Both items are gone: the pair is done.
     Forget { pair: i64 },
-    /// Left alone on purpose, with the reason for the summary.
-    Hold { key: String, reason: String },
 }
 
 /// How one side of a pair looks now against the last run.
