@@ -59,13 +59,21 @@ pub enum Command {
     /// Validate the config, then connect to every configured service, one line each
     ///
     /// Checks the state database, the mailbox (login, folders), the report delivery (SMTP
-    /// login, or the outbox directory) and Personio (token, read scopes). Writes nothing
-    /// anywhere. Exit status 1 if any check failed, with a hint for the common causes.
+    /// login, or the outbox directory), Personio (token, read scopes), timr and TimeTrack.
+    /// Writes nothing anywhere. Exit status 1 if any check failed, with a hint for the
+    /// common causes.
     Check,
-    /// Run a sync job once now (timr; TimeTrack is not available yet)
+    /// Run a sync job once now (timr or TimeTrack)
     ///
     /// timr: transfers the working times changed since the last run to Personio, exactly
-    /// once, then locks them in timr. `--dry-run` reads both sides and writes nothing.
+    /// once, then locks them in timr.
+    ///
+    /// timetrack: runs the enabled TimeTrack jobs (or only `--job`) over the configured days
+    /// (or `--from`/`--to`): employees, time entries and absences, both ways, each item
+    /// written once, the master winning where both systems changed it.
+    ///
+    /// `--dry-run` reads both sides and writes nothing. Exit status 1 when an item could not
+    /// be synced (each is named).
     Sync(sync::SyncArgs),
 }
 

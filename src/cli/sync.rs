@@ -15,7 +15,7 @@ use super::{EXIT_FAILED, load_config};
 
 #[derive(Debug, clap::Args)]
 pub struct SyncArgs {
-    /// The job to run now
+    /// The system to sync with
     #[arg(value_enum)]
     system: System,
     /// Read both sides and show the plan; write nothing
