@@ -23,7 +23,8 @@
 //! holds the sync jobs: timr → Personio, and TimeTrack ↔ Personio (employees, time entries,
 //! absences, decided by one pure reconcile step against pairs in the ledger); both write
 //! attendance through the same target. [`source`] is where mails come from (IMAP,
-//! Maildir), and [`daemon`] runs the loop: mails, then due jobs.
+//! Maildir), and [`daemon`] runs the loop: mails, then due jobs. [`oauth`] fetches the
+//! tokens that mailbox and SMTP logins use where passwords are switched off (Microsoft 365).
 //!
 //! Around the pipeline: [`ledger`] (the SQLite state: files seen, records written, every
 //! remote write planned before it is sent), [`config`] (the typed TOML config and its
@@ -45,6 +46,7 @@ pub mod jobs;
 pub mod lang;
 pub mod ledger;
 pub mod mail;
+pub mod oauth;
 pub mod parse;
 pub mod records;
 pub mod report;

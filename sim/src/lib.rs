@@ -6,6 +6,7 @@
 mod entry;
 mod fault;
 mod net;
+pub mod oauth;
 pub mod personio;
 mod query;
 mod record;

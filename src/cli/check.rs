@@ -4,12 +4,13 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use zeitpost::config::{Config, SourceKind};
+use zeitpost::config::{AuthMethod, Config, SourceKind};
 use zeitpost::importer::Target;
 use zeitpost::ledger::Ledger;
-use zeitpost::report::smtp::Sender;
+use zeitpost::oauth::OAuthToken;
+use zeitpost::report::smtp::{ReportError, Sender};
 use zeitpost::source::SourceError;
-use zeitpost::source::imap::ImapSource;
+use zeitpost::source::imap::{Credential, ImapSource};
 use zeitpost::source::maildir::Maildir;
 use zeitpost::target::personio::PersonioError;
 
@@ -122,14 +123,25 @@ async fn mailbox(config: &Config, lines: &mut Lines) {
             None => lines.fail("mailbox", "source.path is not set", None),
         },
         SourceKind::Imap => {
-            let password = match cfg.password.as_ref().map(|p| p.resolve()) {
-                Some(Ok(p)) => p,
-                Some(Err(e)) => {
+            let token = cfg
+                .oauth2
+                .as_ref()
+                .filter(|_| cfg.auth == AuthMethod::OAuth2)
+                .map(|o| OAuthToken::new("source.oauth2", o, TIMEOUT));
+            let password = match (&token, cfg.password.as_ref().map(|p| p.resolve())) {
+                (Some(_), _) => None,
+                (None, Some(Ok(p))) => Some(p),
+                (None, Some(Err(e))) => {
                     return lines.fail("mailbox", format!("source.password: {e}"), None);
                 }
-                None => return lines.fail("mailbox", "source.password is not set", None),
+                (None, None) => return lines.fail("mailbox", "source.password is not set", None),
             };
-            match ImapSource::connect(cfg, &password, TIMEOUT).await {
+            let credential = match (&token, &password) {
+                (Some(t), _) => Credential::OAuth2(t),
+                (None, Some(p)) => Credential::Password(p),
+                (None, None) => return,
+            };
+            match ImapSource::connect(cfg, credential, TIMEOUT).await {
                 Ok(mut s) => {
                     let waiting = s.list().await.map(|l| l.len());
                     let host = cfg.host.as_deref().unwrap_or("");
@@ -154,6 +166,13 @@ async fn mailbox(config: &Config, lines: &mut Lines) {
 fn imap_hint(e: &SourceError) -> Option<&'static str> {
     let text = e.to_string().to_lowercase();
     match e {
+        SourceError::Token(t) if !t.is_transient() => Some(
+            "check source.oauth2.token_url (tenant), client_id and client_secret (Entra ID: App registrations → Certificates & secrets; a secret expires); the app also needs the IMAP.AccessAsApp permission with admin consent and a mailbox permission in Exchange (Add-MailboxPermission for its service principal)",
+        ),
+        SourceError::Token(_) => Some("is source.oauth2.token_url right and reachable from here?"),
+        SourceError::TokenRefused { .. } => Some(
+            "the token was issued but the mailbox refused it: give the app the IMAP.AccessAsApp permission (Office 365 Exchange Online, admin consent), register its service principal in Exchange and grant it the mailbox (Add-MailboxPermission); source.username must be that mailbox and source.oauth2.scope https://outlook.office365.com/.default",
+        ),
         SourceError::Login(_) => Some(
             "wrong username or password? Microsoft 365 no longer accepts passwords for IMAP (basic auth is off since 2022); Gmail needs an app password (2-step verification on)",
         ),
@@ -176,7 +195,18 @@ async fn reports(config: &Config, lines: &mut Lines) {
     match Sender::from_config(&cfg, TIMEOUT) {
         Ok(sender) => match sender.check().await {
             Ok(detail) => lines.ok("reports", detail),
-            Err(e) => lines.fail("reports", e, None),
+            Err(e) => {
+                let hint = match &e {
+                    ReportError::Token(t) if !t.is_transient() => Some(
+                        "check report.oauth2.token_url (tenant), client_id and client_secret; the app also needs the SMTP.SendAsApp permission with admin consent and a mailbox permission in Exchange (Add-MailboxPermission for its service principal)",
+                    ),
+                    ReportError::Token(_) => {
+                        Some("is report.oauth2.token_url right and reachable from here?")
+                    }
+                    _ => None,
+                };
+                lines.fail("reports", e, hint)
+            }
         },
         Err(e) => lines.fail("reports", e, None),
     }

@@ -4,6 +4,7 @@
 //! typo does not silently fall back to a default. Load errors name the file, the line and
 //! the key. Sections the running command does not need may be left out.
 
+mod oauth2;
 mod secret;
 mod timetrack;
 pub mod units;
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use oauth2::{AuthMethod, OAuth2Config};
 pub use secret::{Secret, SecretError, SecretValue};
 pub use timetrack::{
     AbsencesJob, Direction, EmployeesJob, EntriesMode, Master, TimeEntriesJob, TimetrackConfig,
@@ -113,6 +115,10 @@ pub struct SourceConfig {
     pub tls_ca_file: Option<PathBuf>,
     pub username: Option<String>,
     pub password: Option<Secret>,
+    /// `"password"` or `"oauth2"` (then `[source.oauth2]` says where the token comes from).
+    #[serde(default)]
+    pub auth: AuthMethod,
+    pub oauth2: Option<OAuth2Config>,
     #[serde(default = "default_folder")]
     pub folder: String,
     #[serde(default = "default_processed")]
@@ -288,6 +294,10 @@ pub struct ReportConfig {
     pub tls_ca_file: Option<PathBuf>,
     pub username: Option<String>,
     pub password: Option<Secret>,
+    /// `"password"` or `"oauth2"` (then `[report.oauth2]` says where the token comes from).
+    #[serde(default)]
+    pub auth: AuthMethod,
+    pub oauth2: Option<OAuth2Config>,
     pub from: Option<String>,
     #[serde(default)]
     pub to: Vec<String>,
@@ -464,7 +474,18 @@ impl Config {
             "personio.client_secret",
             self.personio.as_ref().map(|p| &p.client_secret),
         );
+        note(
+            "source.oauth2.client_secret",
+            self.source
+                .as_ref()
+                .and_then(|s| s.oauth2.as_ref())
+                .map(|o| &o.client_secret),
+        );
         note("report.password", self.report.password.as_ref());
+        note(
+            "report.oauth2.client_secret",
+            self.report.oauth2.as_ref().map(|o| &o.client_secret),
+        );
         note(
             "timr.client_secret",
             self.timr.as_ref().map(|t| &t.client_secret),
@@ -524,6 +545,13 @@ impl Config {
                 }
                 _ => {}
             }
+            if s.kind == SourceKind::Imap {
+                oauth2::check("source", s.auth, s.oauth2.as_ref(), s.username.as_deref())?;
+            }
+        }
+        if self.report.kind == ReportKind::Smtp {
+            let r = &self.report;
+            oauth2::check("report", r.auth, r.oauth2.as_ref(), r.username.as_deref())?;
         }
         if self.report.kind == ReportKind::Smtp && self.report.host.is_none() {
             return Err(("report.host".into(), "required for kind = \"smtp\"".into()));

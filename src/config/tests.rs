@@ -181,3 +181,72 @@ fn the_timr_time_zone_must_exist() {
     let e = Config::from_toml(&format!("{base}timezone = \"Mars/Olympus\"\n"), "x").unwrap_err();
     assert!(e.to_string().contains("timr.timezone"), "{e}");
 }
+
+const OAUTH_SOURCE: &str = "[source]\nkind = \"imap\"\nhost = \"outlook.office365.com\"\nusername = \"zeiten@example.com\"\nauth = \"oauth2\"\n";
+const OAUTH_BLOCK: &str = "token_url = \"https://login.microsoftonline.com/t/oauth2/v2.0/token\"\nclient_id = \"app\"\nclient_secret = \"in-the-file\"\n";
+
+#[test]
+fn oauth2_needs_its_block_and_no_password() {
+    let c = Config::from_toml(
+        &format!("{OAUTH_SOURCE}[source.oauth2]\n{OAUTH_BLOCK}"),
+        "x",
+    )
+    .unwrap();
+    let s = c.source.as_ref().unwrap();
+    assert_eq!(s.auth, AuthMethod::OAuth2);
+    assert!(s.password.is_none());
+    let o = s.oauth2.as_ref().unwrap();
+    assert_eq!(o.scope, "https://outlook.office365.com/.default");
+    assert_eq!(c.literal_secrets(), ["source.oauth2.client_secret"]);
+
+    let e = Config::from_toml(OAUTH_SOURCE, "x")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("key source.oauth2:"), "{e}");
+    let e = Config::from_toml(
+        &format!(
+            "{}[source.oauth2]\n{OAUTH_BLOCK}",
+            OAUTH_SOURCE.replace("auth = \"oauth2\"\n", "")
+        ),
+        "x",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("key source.auth:"), "{e}");
+    let e = Config::from_toml(
+        &format!("{OAUTH_SOURCE}[source.oauth2]\n{OAUTH_BLOCK}tenant = \"t\"\n"),
+        "x",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("tenant"), "{e}");
+    let e = Config::from_toml(
+        &format!(
+            "{OAUTH_SOURCE}[source.oauth2]\n{}",
+            OAUTH_BLOCK.replace("https://login", "login")
+        ),
+        "x",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("key source.oauth2.token_url:"), "{e}");
+}
+
+#[test]
+fn oauth2_for_reports_is_checked_alike() {
+    let report = "[report]\nkind = \"smtp\"\nhost = \"smtp.office365.com\"\nfrom = \"zeiten@example.com\"\nauth = \"oauth2\"\n";
+    let e = Config::from_toml(&format!("{report}[report.oauth2]\n{OAUTH_BLOCK}"), "x")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("key report.username:"), "{e}");
+    let c = Config::from_toml(
+        &format!("{report}username = \"zeiten@example.com\"\n[report.oauth2]\n{OAUTH_BLOCK}scope = \"https://mail.google.com/\"\n"),
+        "x",
+    )
+    .unwrap();
+    assert_eq!(
+        c.report.oauth2.as_ref().unwrap().scope,
+        "https://mail.google.com/"
+    );
+    assert_eq!(c.literal_secrets(), ["report.oauth2.client_secret"]);
+}

@@ -19,12 +19,14 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::config::AuthMethod;
 use crate::config::{Config, SourceKind};
 use crate::importer::{ImportError, Target};
 use crate::ingest::Settings;
 use crate::ledger::{Cycle, Ledger};
+use crate::oauth::OAuthToken;
 use crate::report::smtp::Sender;
-use crate::source::imap::ImapSource;
+use crate::source::imap::{Credential, ImapSource};
 use crate::source::maildir::Maildir;
 use crate::source::{Source, SourceError, Woken};
 
@@ -57,6 +59,8 @@ pub struct Daemon {
     pub target: Target,
     pub reports: Sender,
     source: Option<Source>,
+    /// The mailbox's OAuth2 token, kept across reconnects.
+    mailbox_token: Option<OAuthToken>,
     timr: Option<jobs::TimrJob>,
     timetrack: Option<jobs::TimetrackJobs>,
 }
@@ -109,6 +113,12 @@ impl Daemon {
         let reports = Sender::from_config(&report_config, COMMAND_TIMEOUT)?;
         let timr = jobs::TimrJob::from_config(&config)?;
         let timetrack = jobs::TimetrackJobs::from_config(&config)?;
+        let mailbox_token = config
+            .source
+            .as_ref()
+            .filter(|s| s.auth == AuthMethod::OAuth2)
+            .and_then(|s| s.oauth2.as_ref())
+            .map(|o| OAuthToken::new("source.oauth2", o, COMMAND_TIMEOUT));
         Ok(Daemon {
             config,
             settings,
@@ -116,6 +126,7 @@ impl Daemon {
             target,
             reports,
             source: None,
+            mailbox_token,
             timr,
             timetrack,
         })
@@ -129,6 +140,14 @@ impl Daemon {
                 &cfg.processed_folder,
                 &cfg.failed_folder,
             )?),
+            SourceKind::Imap if cfg.auth == AuthMethod::OAuth2 => {
+                let token = self.mailbox_token.as_ref().ok_or_else(|| {
+                    SourceError::Login("source.oauth2 is not set (auth = \"oauth2\")".into())
+                })?;
+                Source::Imap(Box::new(
+                    ImapSource::connect(cfg, Credential::OAuth2(token), COMMAND_TIMEOUT).await?,
+                ))
+            }
             SourceKind::Imap => {
                 let password = cfg
                     .password
@@ -137,7 +156,8 @@ impl Daemon {
                     .transpose()?
                     .ok_or_else(|| SourceError::Login("source.password is not set".into()))?;
                 Source::Imap(Box::new(
-                    ImapSource::connect(cfg, &password, COMMAND_TIMEOUT).await?,
+                    ImapSource::connect(cfg, Credential::Password(&password), COMMAND_TIMEOUT)
+                        .await?,
                 ))
             }
         })

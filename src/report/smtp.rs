@@ -14,11 +14,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use lettre::address::{Address, Envelope};
-use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::AsyncSmtpTransportBuilder;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use crate::config::{ReportConfig, ReportKind, TlsMode};
+use crate::config::{AuthMethod, ReportConfig, ReportKind, TlsMode};
+use crate::oauth::{OAuthError, OAuthToken};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -45,6 +47,8 @@ pub enum ReportError {
         reply: String,
         hint: Option<&'static str>,
     },
+    #[error("SMTP token: {0}")]
+    Token(#[from] OAuthError),
     #[error("SMTP server {server} rejected the recipient {recipient}: {reply}")]
     Recipient {
         server: String,
@@ -81,6 +85,7 @@ impl ReportError {
             | ReportError::Smtp { .. }
             | ReportError::Io { .. } => true,
             ReportError::Refused { transient, .. } => *transient,
+            ReportError::Token(e) => e.is_transient(),
             _ => false,
         }
     }
@@ -93,7 +98,10 @@ pub enum Sender {
 }
 
 pub struct SmtpSender {
+    /// With `auth = "password"` (or no login): the one transport every send uses.
     transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
+    /// With `auth = "oauth2"`: a transport is built per send around the current token.
+    oauth: Option<Box<OAuthLogin>>,
     /// `host:port`, for messages.
     server: String,
     user: Option<String>,
@@ -142,21 +150,14 @@ impl Sender {
     /// For the outbox: makes sure the directory can be written.
     pub async fn check(&self) -> Result<String, ReportError> {
         match self {
-            Sender::Smtp(s) => {
-                match tokio::time::timeout(s.timeout, s.transport.test_connection()).await {
-                    Ok(Ok(true)) => Ok(format!("SMTP {} accepts the connection", s.server)),
-                    Ok(Ok(false)) => Err(ReportError::Refused {
-                        server: s.server.clone(),
-                        reply: "the server did not answer NOOP".into(),
-                        transient: true,
-                    }),
-                    Ok(Err(e)) => Err(s.explain(&e, &[])),
-                    Err(_) => Err(ReportError::Timeout {
-                        server: s.server.clone(),
-                        after: s.timeout,
-                    }),
+            Sender::Smtp(s) => match &s.oauth {
+                None => s.check_with(&s.transport).await,
+                Some(oauth) => {
+                    oauth
+                        .attempt(|t| async move { s.check_with(&t).await })
+                        .await
                 }
-            }
+            },
             Sender::Outbox(dir) => {
                 let io = |source| ReportError::Io {
                     path: dir.display().to_string(),
@@ -212,24 +213,62 @@ impl SmtpSender {
             .port(port)
             .tls(tls)
             .timeout(Some(timeout));
-        if let Some(user) = &cfg.username {
-            let password = cfg
-                .password
-                .as_ref()
-                .ok_or_else(|| config("report.password is not set but report.username is"))?
-                .resolve()
-                .map_err(|e| ReportError::Config(format!("report.password: {e}")))?;
-            builder = builder.credentials(Credentials::new(
-                user.clone(),
-                password.expose().to_string(),
-            ));
+        let mut oauth = None;
+        match (cfg.auth, &cfg.oauth2, &cfg.username) {
+            (AuthMethod::OAuth2, Some(o), Some(user)) => {
+                oauth = Some(Box::new(OAuthLogin {
+                    builder: Box::new(builder.clone()),
+                    user: user.clone(),
+                    token: OAuthToken::new("report.oauth2", o, timeout),
+                }));
+            }
+            (AuthMethod::OAuth2, None, _) => {
+                return Err(config("report.oauth2 is not set (auth = \"oauth2\")"));
+            }
+            (AuthMethod::OAuth2, _, None) => {
+                return Err(config("report.username is not set (auth = \"oauth2\")"));
+            }
+            (AuthMethod::Password, _, Some(user)) => {
+                let password = cfg
+                    .password
+                    .as_ref()
+                    .ok_or_else(|| config("report.password is not set but report.username is"))?
+                    .resolve()
+                    .map_err(|e| ReportError::Config(format!("report.password: {e}")))?;
+                builder = builder.credentials(Credentials::new(
+                    user.clone(),
+                    password.expose().to_string(),
+                ));
+            }
+            (AuthMethod::Password, _, None) => {}
         }
         Ok(SmtpSender {
             transport: Box::new(builder.build()),
+            oauth,
             server: format!("{host}:{port}"),
             user: cfg.username.clone(),
             timeout,
         })
+    }
+
+    /// Connects and logs in through `transport`, sending nothing.
+    async fn check_with(
+        &self,
+        transport: &AsyncSmtpTransport<Tokio1Executor>,
+    ) -> Result<String, ReportError> {
+        match tokio::time::timeout(self.timeout, transport.test_connection()).await {
+            Ok(Ok(true)) => Ok(format!("SMTP {} accepts the connection", self.server)),
+            Ok(Ok(false)) => Err(ReportError::Refused {
+                server: self.server.clone(),
+                reply: "the server did not answer NOOP".into(),
+                transient: true,
+            }),
+            Ok(Err(e)) => Err(self.explain(&e, &[])),
+            Err(_) => Err(ReportError::Timeout {
+                server: self.server.clone(),
+                after: self.timeout,
+            }),
+        }
     }
 
     async fn send(
@@ -246,8 +285,30 @@ impl SmtpSender {
                 .collect::<Result<_, _>>()?,
         )
         .map_err(|_| ReportError::NoRecipients)?;
-        match tokio::time::timeout(self.timeout, self.transport.send_raw(&envelope, message)).await
-        {
+        match &self.oauth {
+            None => {
+                self.send_with(&self.transport, &envelope, recipients, message)
+                    .await
+            }
+            Some(oauth) => {
+                let envelope = &envelope;
+                oauth
+                    .attempt(
+                        |t| async move { self.send_with(&t, envelope, recipients, message).await },
+                    )
+                    .await
+            }
+        }
+    }
+
+    async fn send_with(
+        &self,
+        transport: &AsyncSmtpTransport<Tokio1Executor>,
+        envelope: &Envelope,
+        recipients: &[String],
+        message: &[u8],
+    ) -> Result<(), ReportError> {
+        match tokio::time::timeout(self.timeout, transport.send_raw(envelope, message)).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(self.explain(&e, recipients)),
             Err(_) => Err(ReportError::Timeout {
@@ -292,6 +353,15 @@ impl SmtpSender {
                 hint: Some("does the server offer STARTTLS, or is it tls = \"implicit\"?"),
             };
         }
+        if reason.contains("does not expect a challenge") {
+            // A XOAUTH2 refusal that comes as a challenge with a JSON error (Gmail's way).
+            return ReportError::Auth {
+                server,
+                user: self.user.clone().unwrap_or_default(),
+                reply: "the server turned the token down".into(),
+                hint: None,
+            };
+        }
         if reason.contains("authentication mechanism") {
             return ReportError::Auth {
                 server,
@@ -305,6 +375,60 @@ impl SmtpSender {
             ReportError::Connect { server, reason }
         } else {
             ReportError::Smtp { server, reason }
+        }
+    }
+}
+
+/// What a send needs to log in with an OAuth2 token (`auth = "oauth2"`).
+struct OAuthLogin {
+    /// Everything but the credentials.
+    builder: Box<AsyncSmtpTransportBuilder>,
+    user: String,
+    token: OAuthToken,
+}
+
+/// The hint for a token the server turned down right after it was issued.
+const SEND_AS_APP: &str = "the app needs the SMTP.SendAsApp permission with admin consent and a mailbox permission in Exchange (Add-MailboxPermission for its service principal); report.username must be that mailbox, and SMTP AUTH must be on for it";
+
+impl OAuthLogin {
+    /// Runs `step` with a transport that logs in with the current token. A refused login
+    /// drops the token; one that came from the cache may only have been revoked early, so
+    /// the step runs once more with a fresh one. No mail is sent twice: the login comes
+    /// before the envelope.
+    async fn attempt<T, F, Fut>(&self, step: F) -> Result<T, ReportError>
+    where
+        F: Fn(AsyncSmtpTransport<Tokio1Executor>) -> Fut,
+        Fut: std::future::Future<Output = Result<T, ReportError>>,
+    {
+        let mut bearer = self.token.bearer().await?;
+        loop {
+            let transport = (*self.builder)
+                .clone()
+                .credentials(Credentials::new(self.user.clone(), bearer.token.clone()))
+                .authentication(vec![Mechanism::Xoauth2])
+                .build();
+            match step(transport).await {
+                Err(ReportError::Auth {
+                    server,
+                    user,
+                    reply,
+                    hint,
+                }) => {
+                    self.token.forget().await;
+                    if bearer.cached {
+                        tracing::debug!("the kept OAuth2 token was refused; fetching a new one");
+                        bearer = self.token.bearer().await?;
+                        continue;
+                    }
+                    return Err(ReportError::Auth {
+                        server,
+                        user,
+                        reply,
+                        hint: hint.or(Some(SEND_AS_APP)),
+                    });
+                }
+                other => return other,
+            }
         }
     }
 }

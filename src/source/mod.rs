@@ -33,6 +33,10 @@ pub enum SourceError {
     Connect(String),
     #[error("mailbox login refused: {0}")]
     Login(String),
+    #[error("mailbox token: {0}")]
+    Token(#[from] crate::oauth::OAuthError),
+    #[error("mailbox refused the OAuth2 token for {user}: {reply}")]
+    TokenRefused { user: String, reply: String },
     #[error("mailbox folder {folder}: {message}")]
     Folder { folder: String, message: String },
     #[error("mailbox command {command} timed out after {seconds} s")]

@@ -46,6 +46,17 @@ impl Dovecot {
 
     /// Like [`Dovecot::start`], with `extra` lines appended to the config.
     pub fn start_with(extra: &str) -> Option<Dovecot> {
+        Dovecot::start_in(extra, None)
+    }
+
+    /// Like [`Dovecot::start`], also taking `AUTHENTICATE XOAUTH2` with tokens that the
+    /// identity provider at `introspection_url` (RFC 7662, form POST) says are active for
+    /// [`USER`]. Passwords keep working.
+    pub fn start_oauth(introspection_url: &str) -> Option<Dovecot> {
+        Dovecot::start_in("", Some(introspection_url))
+    }
+
+    fn start_in(extra: &str, introspection_url: Option<&str>) -> Option<Dovecot> {
         if !Path::new(DOVECOT).exists() {
             crate::util::server_missing(&format!("{DOVECOT} (package dovecot-imapd)"));
             return None;
@@ -69,7 +80,22 @@ impl Dovecot {
         }
         let (port, tls_port) = (free_port(), free_port());
         let conf = root.join("dovecot.conf");
-        fs::write(&conf, config(root, port, tls_port, &ids) + extra).unwrap();
+        let mut text = config(root, port, tls_port, &ids);
+        if let Some(url) = introspection_url {
+            text = text
+                .replace(
+                    "auth_mechanisms = plain login",
+                    "auth_mechanisms = plain login xoauth2",
+                )
+                .replace(
+                    "driver = passwd-file\n",
+                    "driver = passwd-file\n  mechanisms = plain login\n",
+                )
+                // The oauth2 passdb cannot answer the user lookups of a static userdb.
+                .replace("args = uid=", "args = allow_all_users=yes uid=");
+            text += &oauth_passdb(root, url);
+        }
+        fs::write(&conf, text + extra).unwrap();
         let dovecot = Dovecot {
             port,
             tls_port,
@@ -419,6 +445,33 @@ service anvil {{
         login = ids.login_user,
         uid = ids.mail_uid,
         gid = ids.mail_gid,
+    )
+}
+
+/// A second passdb that checks XOAUTH2 tokens with the identity provider; each passdb
+/// serves only its own mechanisms, so password logins never reach it.
+fn oauth_passdb(root: &Path, introspection_url: &str) -> String {
+    let args = root.join("oauth2.conf.ext");
+    fs::write(
+        &args,
+        format!(
+            "introspection_mode = post
+introspection_url = {introspection_url}
+username_attribute = username
+active_attribute = active
+active_value = true
+"
+        ),
+    )
+    .unwrap();
+    format!(
+        "passdb {{
+  driver = oauth2
+  mechanisms = xoauth2
+  args = {}
+}}
+",
+        args.display()
     )
 }
 

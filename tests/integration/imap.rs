@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 use zeitpost::config::{Config, SourceConfig};
-use zeitpost::source::imap::ImapSource;
+use zeitpost::source::imap::{Credential, ImapSource};
 use zeitpost::source::{Destination, SourceError, Woken};
 
 use crate::dovecot::{Dovecot, PASSWORD, USER};
@@ -32,7 +32,7 @@ fn with_ca(dc: &Dovecot) -> String {
 
 async fn connect(cfg: &SourceConfig) -> Result<ImapSource, SourceError> {
     let password = cfg.password.as_ref().unwrap().resolve().unwrap();
-    ImapSource::connect(cfg, &password, TIMEOUT).await
+    ImapSource::connect(cfg, Credential::Password(&password), TIMEOUT).await
 }
 
 fn mail(subject: &str) -> Vec<u8> {

@@ -9,6 +9,7 @@ mod fuzz;
 mod imap;
 mod import;
 mod mail;
+mod oauth;
 mod parse_cli;
 mod personio_more;
 mod report_mail;

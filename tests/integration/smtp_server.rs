@@ -5,7 +5,9 @@
 //! separate implementation catches what ours gets wrong. The server refuses recipients
 //! whose local part starts with `unknown` (`550 5.1.1`), accepts the login
 //! `zeitpost`/`secret`, and answers the login `blocked` the way Microsoft 365 does when
-//! SMTP AUTH is off for a mailbox. It speaks plain SMTP, implicit TLS or STARTTLS, with a
+//! SMTP AUTH is off for a mailbox. Started with an identity provider
+//! ([`SmtpServer::start_oauth`]) it also offers XOAUTH2 and takes the tokens that provider
+//! says are active for the user named with them. It speaks plain SMTP, implicit TLS or STARTTLS, with a
 //! certificate for 127.0.0.1 from a CA made for the test ([`SmtpServer::ca_file`]). When
 //! python3 or aiosmtpd is missing, `start` returns `None` and the calling test skips
 //! (`pip install aiosmtpd`).
@@ -19,10 +21,11 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 const SCRIPT: &str = r#"
-import asyncio, json, os, ssl, sys, time
+import asyncio, base64, json, os, ssl, sys, time, urllib.parse, urllib.request
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 host, port, out, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+introspection = sys.argv[7] if len(sys.argv) > 7 else None
 context = None
 if mode != "none":
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -61,13 +64,39 @@ def authenticator(server, session, envelope, mechanism, data):
                 "SmtpClientAuthentication is disabled for the Mailbox."))
     return AuthResult(success=False, handled=False)
 
+def token_user(token):
+    body = urllib.parse.urlencode({"token": token}).encode()
+    with urllib.request.urlopen(introspection, data=body, timeout=10) as answer:
+        found = json.load(answer)
+    return found.get("username") if found.get("active") is True else None
+
+class OAuthSMTP(SMTP):
+    async def auth_XOAUTH2(self, _, args):
+        if len(args) < 2:
+            await self.push("501 5.5.2 XOAUTH2 needs an initial response")
+            return AuthResult(success=False, handled=True)
+        try:
+            fields = base64.b64decode(args[1], validate=True).decode().split("\x01")
+            pairs = dict(f.split("=", 1) for f in fields if f)
+            user, scheme_token = pairs["user"], pairs["auth"]
+            scheme, token = scheme_token.split(" ", 1)
+        except Exception:
+            await self.push("501 5.5.2 Malformed XOAUTH2 response")
+            return AuthResult(success=False, handled=True)
+        if scheme == "Bearer" and token_user(token) == user:
+            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+        return AuthResult(success=False, handled=False,
+                          message="535 5.7.3 Authentication unsuccessful")
+
 async def main():
     loop = asyncio.get_running_loop()
     handler = Handler()
     starttls = context if mode == "starttls" else None
     server = await loop.create_server(
-        lambda: SMTP(handler, authenticator=authenticator, auth_require_tls=False,
-                     tls_context=starttls, require_starttls=starttls is not None, loop=loop),
+        lambda: OAuthSMTP(handler, authenticator=authenticator, auth_require_tls=False,
+                          auth_exclude_mechanism=[] if introspection else ["XOAUTH2"],
+                          tls_context=starttls, require_starttls=starttls is not None,
+                          loop=loop),
         host, port, ssl=context if mode == "implicit" else None)
     print("ready", server.sockets[0].getsockname()[1], flush=True)
     await server.serve_forever()
@@ -108,6 +137,8 @@ pub struct SmtpServer {
     dir: TempDir,
     child: Child,
     tls: ServerTls,
+    /// The identity provider's introspection URL when XOAUTH2 is offered.
+    introspection: Option<String>,
 }
 
 impl SmtpServer {
@@ -119,6 +150,15 @@ impl SmtpServer {
 
     /// Like [`SmtpServer::start`], encrypting as `tls` says.
     pub fn start_tls(tls: ServerTls) -> Option<SmtpServer> {
+        SmtpServer::start_in(tls, None)
+    }
+
+    /// A plain-text server that also offers XOAUTH2, checking tokens at `introspection_url`.
+    pub fn start_oauth(introspection_url: &str) -> Option<SmtpServer> {
+        SmtpServer::start_in(ServerTls::None, Some(introspection_url.to_string()))
+    }
+
+    fn start_in(tls: ServerTls, introspection: Option<String>) -> Option<SmtpServer> {
         let available = Command::new("python3")
             .args(["-c", "import aiosmtpd"])
             .stdout(Stdio::null())
@@ -133,12 +173,13 @@ impl SmtpServer {
         std::fs::write(dir.path().join("server.py"), SCRIPT).expect("write server script");
         std::fs::create_dir(dir.path().join("messages")).expect("messages dir");
         write_certificates(dir.path());
-        let (child, port) = spawn(dir.path(), 0, tls);
+        let (child, port) = spawn(dir.path(), 0, tls, introspection.as_deref());
         Some(SmtpServer {
             port,
             dir,
             child,
             tls,
+            introspection,
         })
     }
 
@@ -156,7 +197,12 @@ impl SmtpServer {
     /// Starts the server again on the same port, keeping the messages received so far.
     pub fn start_again(&mut self) {
         self.stop();
-        let (child, port) = spawn(self.dir.path(), self.port, self.tls);
+        let (child, port) = spawn(
+            self.dir.path(),
+            self.port,
+            self.tls,
+            self.introspection.as_deref(),
+        );
         assert_eq!(port, self.port);
         self.child = child;
     }
@@ -254,7 +300,7 @@ fn write_certificates(dir: &Path) {
 }
 
 /// Runs the script and waits for its `ready <port>` line.
-fn spawn(dir: &Path, port: u16, tls: ServerTls) -> (Child, u16) {
+fn spawn(dir: &Path, port: u16, tls: ServerTls, introspection: Option<&str>) -> (Child, u16) {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -267,6 +313,7 @@ fn spawn(dir: &Path, port: u16, tls: ServerTls) -> (Child, u16) {
         .arg(tls.arg())
         .arg(dir.join("cert.pem"))
         .arg(dir.join("key.pem"))
+        .args(introspection)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(log)

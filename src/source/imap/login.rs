@@ -114,7 +114,7 @@ impl Authenticator for PlainAuth<'_> {
 ///
 /// async-imap has no CAPABILITY command for an unauthenticated client, so it is written
 /// directly to the stream and the answer read back through the client.
-async fn capabilities(
+pub(super) async fn capabilities(
     client: &mut Client<Conn>,
     limit: Duration,
 ) -> Result<HashSet<String>, SourceError> {

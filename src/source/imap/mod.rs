@@ -14,6 +14,7 @@ mod idle;
 mod login;
 mod transport;
 mod utf7;
+mod xoauth2;
 
 use std::time::Duration;
 
@@ -25,6 +26,16 @@ use self::command::{Failure, within};
 use self::transport::Conn;
 use super::{Destination, MailKey, SourceError};
 use crate::config::{SecretValue, SourceConfig, TlsMode};
+use crate::oauth::OAuthToken;
+
+/// How zeitpost proves to the mailbox who it is.
+#[derive(Debug, Clone, Copy)]
+pub enum Credential<'a> {
+    /// `source.password`: LOGIN or AUTHENTICATE PLAIN.
+    Password(&'a SecretValue),
+    /// A token for `source.oauth2`: AUTHENTICATE XOAUTH2.
+    OAuth2(&'a OAuthToken),
+}
 
 /// An open, logged-in IMAP connection with the configured folder selected.
 pub struct ImapSource {
@@ -70,7 +81,7 @@ impl ImapSource {
     /// the folder. `timeout` bounds every single command from now on.
     pub async fn connect(
         cfg: &SourceConfig,
-        password: &SecretValue,
+        credential: Credential<'_>,
         timeout: Duration,
     ) -> Result<ImapSource, SourceError> {
         let host = cfg
@@ -95,7 +106,12 @@ impl ImapSource {
         });
         let ca_file = cfg.tls_ca_file.as_deref();
         let client = transport::open(host, port, cfg.tls, ca_file, timeout).await?;
-        let session = login::login(client, user, password.expose(), timeout).await?;
+        let session = match credential {
+            Credential::Password(password) => {
+                login::login(client, user, password.expose(), timeout).await?
+            }
+            Credential::OAuth2(token) => xoauth2::login(client, user, token, timeout).await?,
+        };
         let mut source = ImapSource {
             session: Some(session),
             mailbox: cfg.folder.clone(),
