@@ -80,6 +80,14 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     Some(Duration::from_secs(secs.min(300)))
 }
 
+/// The parts of an OAuth2 token answer that matter (RFC 6749 §5.1).
+#[derive(Debug, serde::Deserialize)]
+pub struct Issued {
+    pub access_token: String,
+    #[serde(default)]
+    pub expires_in: Option<u64>,
+}
+
 /// A token endpoint's answer read whole. A request that never got an answer counts as a
 /// 503, so the caller's one retry rule covers both: a token request changes nothing remote.
 pub struct TokenAnswer {
@@ -102,6 +110,11 @@ impl TokenAnswer {
                 body: e.to_string(),
             },
         }
+    }
+
+    /// The token of a successful answer.
+    pub fn issued(&self) -> Result<Issued, serde_json::Error> {
+        serde_json::from_str(&self.body)
     }
 
     /// Rate limits and server faults pass; anything else is the credentials' fault.

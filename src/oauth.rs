@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::config::{OAuth2Config, SecretError};
-use crate::http::{Pacer, Token, ask_for_token};
+use crate::http::{Issued, Pacer, Token, ask_for_token};
 
 /// Token requests per second at most; a login needs one an hour.
 const MAX_RPS: f64 = 2.0;
@@ -83,13 +83,6 @@ impl std::fmt::Debug for OAuthToken {
     }
 }
 
-/// The parts of a token answer that matter.
-#[derive(Deserialize)]
-struct Issued {
-    access_token: String,
-    expires_in: Option<u64>,
-}
-
 /// The parts of an OAuth2 error answer (RFC 6749 §5.2) that may be shown.
 #[derive(Deserialize)]
 struct Refusal {
@@ -144,7 +137,8 @@ impl OAuthToken {
         let answer = ask_for_token(&self.pacer, ATTEMPTS, post).await;
         let url = self.cfg.token_url.clone();
         if answer.status.is_success() {
-            let issued: Issued = serde_json::from_str(&answer.body)
+            let issued = answer
+                .issued()
                 .ok()
                 .filter(|i: &Issued| !i.access_token.is_empty())
                 .ok_or_else(|| OAuthError::Unavailable {

@@ -189,7 +189,8 @@ impl Client {
         let post = || self.http.post(self.token_url.clone()).form(&form).send();
         let answer = ask_for_token(&self.pacer, self.settings.attempts, post).await;
         if answer.status.is_success() {
-            let t: wire::Token = serde_json::from_str(&answer.body)
+            let t = answer
+                .issued()
                 .map_err(|e| TimrError::Unexpected(format!("{call}: {e}")))?;
             slot.keep(&t.access_token, t.expires_in);
             return Ok(t.access_token);

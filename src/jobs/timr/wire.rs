@@ -10,13 +10,6 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Deserialize;
 use serde_json::Value;
 
-#[derive(Debug, Deserialize)]
-pub struct Token {
-    pub access_token: String,
-    #[serde(default)]
-    pub expires_in: Option<u64>,
-}
-
 /// A page of a cursor-paged list; the last page has no (or a null) `next_page_token`.
 #[derive(Debug, Deserialize)]
 pub struct Page<T> {

@@ -182,7 +182,8 @@ impl Client {
         };
         let answer = ask_for_token(&self.pacer, self.settings.attempts, post).await;
         if answer.status.is_success() {
-            let t: wire::Token = serde_json::from_str(&answer.body)
+            let t = answer
+                .issued()
                 .map_err(|e| PersonioError::Unexpected(format!("token answer: {e}")))?;
             slot.keep(&t.access_token, t.expires_in);
             return Ok(t.access_token);

@@ -5,13 +5,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 #[derive(Debug, Deserialize)]
-pub struct Token {
-    pub access_token: String,
-    #[serde(default)]
-    pub expires_in: Option<u64>,
-}
-
-#[derive(Debug, Deserialize)]
 pub struct Page<T> {
     #[serde(rename = "_data", default = "Vec::new")]
     pub data: Vec<T>,
