@@ -119,6 +119,25 @@ impl Pair {
     }
 }
 
+const PAIR_COLUMNS: &str =
+    "id, key, day, origin, personio_id, personio_hash, timetrack_id, timetrack_hash, pending";
+
+/// A row of [`PAIR_COLUMNS`].
+fn pair_row(r: &rusqlite::Row) -> rusqlite::Result<Pair> {
+    let day: Option<String> = r.get(2)?;
+    let origin: String = r.get(3)?;
+    let pending: Option<String> = r.get(8)?;
+    Ok(Pair {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        day: day.and_then(|d| d.parse().ok()),
+        origin: Side::parse(&origin).unwrap_or(Side::Personio),
+        personio: Known::from_columns(r.get(4)?, r.get(5)?),
+        timetrack: Known::from_columns(r.get(6)?, r.get(7)?),
+        pending: pending.as_deref().and_then(Side::parse),
+    })
+}
+
 fn now() -> String {
     Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
@@ -134,24 +153,11 @@ impl Ledger {
         let (from, to) = window
             .map(|(f, t)| (f.to_string(), t.to_string()))
             .unwrap_or_else(|| ("0000-01-01".into(), "9999-12-31".into()));
-        let mut stmt = self.conn.prepare(
-            "SELECT id, key, day, origin, personio_id, personio_hash, timetrack_id, timetrack_hash, pending
-             FROM sync_pairs WHERE job = ?1 AND (day IS NULL OR (day >= ?2 AND day <= ?3)) ORDER BY id",
-        )?;
-        let rows = stmt.query_map(params![job, from, to], |r| {
-            let day: Option<String> = r.get(2)?;
-            let origin: String = r.get(3)?;
-            let pending: Option<String> = r.get(8)?;
-            Ok(Pair {
-                id: r.get(0)?,
-                key: r.get(1)?,
-                day: day.and_then(|d| d.parse().ok()),
-                origin: Side::parse(&origin).unwrap_or(Side::Personio),
-                personio: Known::from_columns(r.get(4)?, r.get(5)?),
-                timetrack: Known::from_columns(r.get(6)?, r.get(7)?),
-                pending: pending.as_deref().and_then(Side::parse),
-            })
-        })?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {PAIR_COLUMNS} FROM sync_pairs
+             WHERE job = ?1 AND (day IS NULL OR (day >= ?2 AND day <= ?3)) ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(params![job, from, to], pair_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -188,40 +194,6 @@ impl Ledger {
         Ok(pair.id)
     }
 
-    /// The pairs of the window, and any other pair holding one of these ids: an item that
-    /// moved into the window from outside keeps its pair instead of looking new.
-    pub fn sync_pairs_for(
-        &self,
-        job: &str,
-        window: Option<(NaiveDate, NaiveDate)>,
-        personio_ids: &[&str],
-        timetrack_ids: &[&str],
-    ) -> Result<Vec<Pair>> {
-        let mut pairs = self.sync_pairs(job, window)?;
-        let mut known: std::collections::HashSet<i64> = pairs.iter().map(|p| p.id).collect();
-        let mut extra = Vec::new();
-        for (side, ids) in [
-            (Side::Personio, personio_ids),
-            (Side::Timetrack, timetrack_ids),
-        ] {
-            for id in ids {
-                if let Some(pair) = self.pair_by_id(job, side, id)?
-                    && known.insert(pair)
-                {
-                    extra.push(pair);
-                }
-            }
-        }
-        if !extra.is_empty() {
-            pairs.extend(
-                self.sync_pairs(job, None)?
-                    .into_iter()
-                    .filter(|p| extra.contains(&p.id)),
-            );
-        }
-        Ok(pairs)
-    }
-
     pub fn forget_pair(&self, id: i64) -> Result<()> {
         self.conn
             .execute("DELETE FROM sync_pairs WHERE id = ?1", [id])?;
@@ -229,14 +201,15 @@ impl Ledger {
     }
 
     /// The pair holding this id on one side, in any window.
-    pub fn pair_by_id(&self, job: &str, side: Side, id: &str) -> Result<Option<i64>> {
-        let sql = match side {
-            Side::Personio => "SELECT id FROM sync_pairs WHERE job = ?1 AND personio_id = ?2",
-            Side::Timetrack => "SELECT id FROM sync_pairs WHERE job = ?1 AND timetrack_id = ?2",
+    pub fn pair_holding(&self, job: &str, side: Side, id: &str) -> Result<Option<Pair>> {
+        let column = match side {
+            Side::Personio => "personio_id",
+            Side::Timetrack => "timetrack_id",
         };
+        let sql = format!("SELECT {PAIR_COLUMNS} FROM sync_pairs WHERE job = ?1 AND {column} = ?2");
         Ok(self
             .conn
-            .query_row(sql, params![job, id], |r| r.get(0))
+            .query_row(&sql, params![job, id], pair_row)
             .optional()?)
     }
 
@@ -372,9 +345,14 @@ mod tests {
             vec![p.clone()]
         );
         assert_eq!(
-            l.pair_by_id("timetrack.time_entries", Side::Timetrack, "17")
+            l.pair_holding("timetrack.time_entries", Side::Timetrack, "17")
                 .unwrap(),
-            Some(p.id)
+            Some(p.clone())
+        );
+        assert_eq!(
+            l.pair_holding("timetrack.time_entries", Side::Personio, "17")
+                .unwrap(),
+            None
         );
         l.forget_pair(p.id).unwrap();
         assert!(
@@ -390,14 +368,10 @@ mod tests {
         let p = pair();
         let id = l.save_pair("j", &p).unwrap();
         let d = |day| NaiveDate::from_ymd_opt(2026, 4, day).unwrap();
-        let window = Some((d(1), d(30)));
-        assert!(
-            l.sync_pairs_for("j", window, &[], &["99"])
-                .unwrap()
-                .is_empty()
-        );
-        let found = l.sync_pairs_for("j", window, &[], &["17"]).unwrap();
-        assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), [id]);
+        assert!(l.sync_pairs("j", Some((d(1), d(30)))).unwrap().is_empty());
+        assert_eq!(l.pair_holding("j", Side::Timetrack, "99").unwrap(), None);
+        let found = l.pair_holding("j", Side::Timetrack, "17").unwrap();
+        assert_eq!(found.map(|p| p.id), Some(id));
     }
 
     #[test]

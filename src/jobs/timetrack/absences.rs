@@ -164,15 +164,7 @@ pub(super) async fn run(
     };
     let current = sides.current();
     let rules = Rules::new(true, true, job.master);
-    let plan = plan(
-        s.ledger,
-        JOB,
-        Some(window),
-        pairs,
-        sides,
-        rules,
-        &mut summary,
-    )?;
+    let plan = plan(s.ledger, JOB, true, pairs, sides, rules, &mut summary)?;
     let mut peer = AbsencesPeer {
         client: s.client,
         target: s.target,

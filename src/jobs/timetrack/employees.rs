@@ -136,7 +136,7 @@ pub(super) async fn run(
         job.direction.to_timetrack(),
         job.master,
     );
-    let plan = plan(s.ledger, JOB, None, pairs, sides, rules, &mut summary)?;
+    let plan = plan(s.ledger, JOB, false, pairs, sides, rules, &mut summary)?;
     let mut peer = EmployeesPeer {
         client: s.client,
         target: s.target,

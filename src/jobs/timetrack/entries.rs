@@ -97,15 +97,7 @@ pub(super) async fn run(
         }
     }
     let rules = Rules::new(true, job.mode == EntriesMode::Bidirectional, job.master);
-    let plan = plan(
-        s.ledger,
-        JOB,
-        Some(window),
-        pairs,
-        sides,
-        rules,
-        &mut summary,
-    )?;
+    let plan = plan(s.ledger, JOB, true, pairs, sides, rules, &mut summary)?;
     let mut peer = EntriesPeer {
         client: s.client,
         target: s.target,

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::reconcile::{Content, Rules, Seen, Step, reconcile, set_aside};
 use super::summary::{Job, Summary};
-use super::sync::{Listed, SyncError, Window, across_the_edge};
+use super::sync::{Listed, SyncError, across_the_edge};
 use crate::ledger::{Ledger, Pair, Side};
 
 /// The items of one run on both sides, and those there but not synced now.
@@ -53,20 +53,21 @@ pub(super) struct Plan<C> {
 pub(super) fn plan<C: Content>(
     ledger: &Ledger,
     job: Job,
-    window: Option<Window>,
+    // `pairs` are those of a window of days, not all of the job's.
+    windowed: bool,
     mut pairs: Vec<Pair>,
     mut sides: Sides<C>,
     rules: Rules,
     summary: &mut Summary,
 ) -> Result<Plan<C>, SyncError> {
-    if let Some(window) = window {
+    if windowed {
         let listed = Listed {
             personio: sides.personio.iter().map(|i| i.id.as_str()).collect(),
             timetrack: sides.timetrack.iter().map(|i| i.id.as_str()).collect(),
         };
         // Ids are unique per side (numbers in TimeTrack, uuids or `day:`/`rec:` in
         // Personio), so one list serves both.
-        for id in across_the_edge(ledger, job, window, listed, &mut pairs, summary)? {
+        for id in across_the_edge(ledger, job, listed, &mut pairs, summary)? {
             sides.skipped_personio.insert(id.clone());
             sides.skipped_timetrack.insert(id);
         }

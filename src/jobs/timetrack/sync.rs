@@ -7,7 +7,7 @@ use super::client::{Client, TimeTrackError};
 use super::directory::Directory;
 use super::summary::{Job, Summary};
 use crate::config::TimetrackConfig;
-use crate::ledger::{self, Ledger};
+use crate::ledger::{self, Ledger, Side};
 use crate::target::personio::{PersonioError, PersonioTarget};
 
 #[derive(Debug, thiserror::Error)]
@@ -118,48 +118,56 @@ impl Window {
     }
 }
 
-impl Window {
-    pub fn holds(&self, day: NaiveDate) -> bool {
-        (self.from..=self.to).contains(&day)
-    }
-}
-
 /// Items listed on either side, for finding their pairs.
 pub(super) struct Listed<'a> {
     pub personio: Vec<&'a str>,
     pub timetrack: Vec<&'a str>,
 }
 
-/// Adds the pairs of listed items whose remembered day lies outside the window, set aside:
-/// the other side of such a pair was not read, so nothing about it may be decided now. A
-/// run over days that hold both the old and the new day settles it.
+/// Adds to the window's `pairs` those of listed items whose remembered day lies outside
+/// the window, and returns their ids to set aside: the other side of such a pair was not
+/// read, so nothing about it may be decided now. A run over days that hold both the old
+/// and the new day settles it.
 pub(super) fn across_the_edge(
     ledger: &Ledger,
     job: Job,
-    window: Window,
     listed: Listed,
     pairs: &mut Vec<crate::ledger::Pair>,
     summary: &mut Summary,
 ) -> Result<Vec<String>, SyncError> {
-    let all = ledger.sync_pairs_for(
-        job.key(),
-        Some((window.from, window.to)),
-        &listed.personio,
-        &listed.timetrack,
-    )?;
+    // Only a listed id no pair of the window holds can belong to a pair outside it.
+    let mut held: std::collections::HashSet<String> = pairs
+        .iter()
+        .flat_map(|p| [p.personio.id(), p.timetrack.id()])
+        .flatten()
+        .map(str::to_string)
+        .collect();
     let mut frozen = Vec::new();
-    for pair in all {
-        if pair.day.is_none_or(|d| window.holds(d)) {
-            continue;
+    for (side, ids) in [
+        (Side::Personio, listed.personio),
+        (Side::Timetrack, listed.timetrack),
+    ] {
+        for id in ids {
+            if held.contains(id) {
+                continue;
+            }
+            let Some(pair) = ledger.pair_holding(job.key(), side, id)? else {
+                continue;
+            };
+            summary.held.push(format!(
+                "{}: moved from {} into the synced days; sync a period holding both days to settle it",
+                pair.key,
+                pair.day.map(|d| d.to_string()).unwrap_or_default()
+            ));
+            for known in [pair.personio.id(), pair.timetrack.id()]
+                .into_iter()
+                .flatten()
+            {
+                held.insert(known.to_string());
+                frozen.push(known.to_string());
+            }
+            pairs.push(pair);
         }
-        summary.held.push(format!(
-            "{}: moved from {} into the synced days; sync a period holding both days to settle it",
-            pair.key,
-            pair.day.map(|d| d.to_string()).unwrap_or_default()
-        ));
-        frozen.extend(pair.personio.id().map(str::to_string));
-        frozen.extend(pair.timetrack.id().map(str::to_string));
-        pairs.push(pair);
     }
     Ok(frozen)
 }
