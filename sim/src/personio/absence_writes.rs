@@ -200,14 +200,5 @@ fn try_patch(st: &mut State, ctx: &Ctx) -> Result<Reply, Reply> {
 
 /// `DELETE /v2/absence-periods/{id}`.
 pub(crate) fn delete(st: &mut State, ctx: &Ctx) -> (Reply, bool) {
-    let id = ctx.id.as_deref().unwrap_or_default();
-    let before = st.absences.len();
-    st.absences.retain(|a| a.id != id);
-    if st.absences.len() == before {
-        return (
-            reply::not_found(&format!("Absence period {id} was not found")),
-            false,
-        );
-    }
-    (Reply::empty(204), true)
+    super::writes::remove_by_id(&mut st.absences, ctx, |a| &a.id, "Absence period")
 }

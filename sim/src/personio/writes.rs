@@ -279,12 +279,22 @@ fn try_patch(st: &mut State, ctx: &Ctx) -> Result<Reply, Reply> {
 
 /// `DELETE /v2/attendance-periods/{id}`.
 pub(crate) fn delete(st: &mut State, ctx: &Ctx) -> (Reply, bool) {
+    remove_by_id(&mut st.periods, ctx, |p| &p.id, "Attendance period")
+}
+
+/// Deletes the item the path names: 204, or 404 naming `what` when there is none.
+pub(crate) fn remove_by_id<T>(
+    items: &mut Vec<T>,
+    ctx: &Ctx,
+    id_of: impl Fn(&T) -> &String,
+    what: &str,
+) -> (Reply, bool) {
     let id = ctx.id.as_deref().unwrap_or_default();
-    let before = st.periods.len();
-    st.periods.retain(|p| p.id != id);
-    if st.periods.len() == before {
+    let before = items.len();
+    items.retain(|item| id_of(item) != id);
+    if items.len() == before {
         return (
-            reply::not_found(&format!("Attendance period {id} was not found")),
+            reply::not_found(&format!("{what} {id} was not found")),
             false,
         );
     }
