@@ -69,6 +69,20 @@ fn stop(e: LedgerError) -> StepError {
     StepError::Stop(e.to_string())
 }
 
+/// Remembers that `to` does not get the pair's item, so it is not tried again until the
+/// other side changes.
+fn leave_out<C: Content, P: Peer<C>>(
+    peer: &mut P,
+    job: &str,
+    pair: &mut Pair,
+    to: Side,
+) -> Result<(), StepError> {
+    *pair.side_mut(to) = Known::Gone;
+    pair.pending = None;
+    peer.ledger().save_pair(job, pair).map_err(stop)?;
+    Ok(())
+}
+
 /// Carries out `steps` for `job`. Returns Err only for a problem that stops the run.
 pub(super) async fn apply<C: Content, P: Peer<C>>(
     job: &str,
@@ -155,19 +169,15 @@ pub(super) async fn apply<C: Content, P: Peer<C>>(
                             summary.problems.push(format!("{label}: {n}"));
                         }
                     }
-                    Err(e @ (StepError::Refused(_) | StepError::NotMirrored(_))) => {
-                        *pair.side_mut(to) = Known::Gone;
-                        pair.pending = None;
-                        peer.ledger().save_pair(job, &pair).map_err(stop)?;
-                        match e {
-                            StepError::Refused(why) => summary
-                                .problems
-                                .push(format!("{label}: not written to {}: {why}", to.name())),
-                            StepError::NotMirrored(why) => {
-                                summary.held.push(format!("{label}: {why}"))
-                            }
-                            _ => {}
-                        }
+                    Err(StepError::Refused(why)) => {
+                        leave_out(peer, job, &mut pair, to)?;
+                        summary
+                            .problems
+                            .push(format!("{label}: not written to {}: {why}", to.name()));
+                    }
+                    Err(StepError::NotMirrored(why)) => {
+                        leave_out(peer, job, &mut pair, to)?;
+                        summary.held.push(format!("{label}: {why}"));
                     }
                     Err(StepError::Later(why)) => summary.later(&label, &why),
                     Err(e @ StepError::Stop(_)) => return Err(e),
