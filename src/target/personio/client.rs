@@ -399,14 +399,8 @@ impl Client {
         })
         .expect("period serialises");
         let mut url = self.url("v2/attendance-periods");
-        url.query_pairs_mut().append_pair(
-            "skip_approval",
-            if self.settings.skip_approval {
-                "true"
-            } else {
-                "false"
-            },
-        );
+        url.query_pairs_mut()
+            .append_pair("skip_approval", self.skip_approval());
         let answer = self
             .send(Call::CreatePeriod, Method::POST, url, Some(&body))
             .await?;
@@ -464,14 +458,8 @@ impl Client {
             "comment": comment,
         });
         let mut url = self.url("v2/absence-periods");
-        url.query_pairs_mut().append_pair(
-            "skip_approval",
-            if self.settings.skip_approval {
-                "true"
-            } else {
-                "false"
-            },
-        );
+        url.query_pairs_mut()
+            .append_pair("skip_approval", self.skip_approval());
         let answer = self
             .send(Call::CreateAbsence, Method::POST, url, Some(&body))
             .await?;
