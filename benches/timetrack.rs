@@ -50,10 +50,17 @@ impl Sims {
     }
 }
 
-fn sync(config: &Config, window: Window) -> (f64, String) {
+/// Fresh clients for one measured run, as a new process would make them.
+struct Clients {
+    tt: zeitpost::config::TimetrackConfig,
+    client: zeitpost::jobs::timetrack::client::Client,
+    target: Box<zeitpost::target::personio::PersonioTarget>,
+    runtime: tokio::runtime::Runtime,
+}
+
+fn clients(config: &Config) -> Clients {
     let tt = config.timetrack.clone().unwrap();
-    let mut ledger = Ledger::open(&config.state.path).unwrap();
-    let Target::Personio(mut target) = Target::from_config(config).unwrap() else {
+    let Target::Personio(target) = Target::from_config(config).unwrap() else {
         unreachable!("configured for Personio")
     };
     let client = client(&tt, std::time::Duration::from_secs(30), 4).unwrap();
@@ -61,6 +68,22 @@ fn sync(config: &Config, window: Window) -> (f64, String) {
         .enable_all()
         .build()
         .unwrap();
+    Clients {
+        tt,
+        client,
+        target,
+        runtime,
+    }
+}
+
+fn sync(config: &Config, window: Window) -> (f64, String) {
+    let Clients {
+        tt,
+        client,
+        mut target,
+        runtime,
+    } = clients(config);
+    let mut ledger = Ledger::open(&config.state.path).unwrap();
     let started = Instant::now();
     let summary = runtime
         .block_on(
@@ -78,15 +101,12 @@ fn sync(config: &Config, window: Window) -> (f64, String) {
 
 /// Lists both systems as a sync must, writing nothing: the floor of a run.
 fn read_both(config: &Config, window: Window) -> f64 {
-    let tt = config.timetrack.clone().unwrap();
-    let Target::Personio(target) = Target::from_config(config).unwrap() else {
-        unreachable!("configured for Personio")
-    };
-    let client = client(&tt, std::time::Duration::from_secs(30), 4).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let Clients {
+        client,
+        target,
+        runtime,
+        ..
+    } = clients(config);
     let started = Instant::now();
     runtime.block_on(async {
         let users = client.users().await.unwrap();
